@@ -1,0 +1,192 @@
+#pragma once
+// einsum in two forms.
+//   einsum<"ij,jk->ik">(A, B): subscripts parsed at compile time; for static extents the
+//     result type is deduced (tensor<T, I, K>) and every mismatch is a static_assert.
+//   einsum("ij,jk->ik", A, B): parsed at run time; returns a dtensor; throws parse_error
+//     or shape_error.
+// Either form takes an execution policy first: einsum(exec::par, ...). Operands share one
+// element type. The output must not alias an operand.
+#include <array>
+#include <cstddef>
+#include <span>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "tenet/core/tensor.hpp"
+#include "tenet/core/traits.hpp"
+#include "tenet/exec/policy.hpp"
+#include "tenet/expr/einsum_eval.hpp"
+#include "tenet/expr/einsum_spec.hpp"
+#include "tenet/expr/fixed_string.hpp"
+
+namespace tenet {
+
+namespace detail {
+
+// ---- compile-time checks; each failing one names the problem in its message ----
+
+template <einsum_error E>
+constexpr bool einsum_parses() {
+  static_assert(E != einsum_error::bad_character, "einsum: only letters, ',', '->' and spaces may appear in the subscripts");
+  static_assert(E != einsum_error::ellipsis, "einsum: '...' (broadcasting) is not supported; name every mode");
+  static_assert(E != einsum_error::bad_arrow, "einsum: malformed '->' (one arrow, then output labels only)");
+  static_assert(E != einsum_error::no_operands, "einsum: the subscripts name no operands");
+  static_assert(E != einsum_error::too_many, "einsum: too many operands or labels");
+  static_assert(E != einsum_error::output_unknown, "einsum: an output label appears in no operand");
+  static_assert(E != einsum_error::output_repeated, "einsum: an output label appears twice");
+  return E == einsum_error::none;
+}
+
+template <int Given, int Named>
+constexpr bool einsum_operand_count() {
+  static_assert(Given == Named, "einsum: the number of operands differs from the number the subscripts name");
+  return Given == Named;
+}
+
+template <std::size_t Rank, std::size_t Labels, int Operand>
+constexpr bool einsum_rank_matches() {
+  static_assert(Rank == Labels, "einsum: an operand's rank differs from its number of labels");
+  return Rank == Labels;
+}
+
+template <std::size_t First, std::size_t Second, char Label>
+constexpr bool einsum_extents_agree() {
+  static_assert(First == Second, "einsum: contracted extents differ (a label has two different static extents)");
+  return First == Second;
+}
+
+template <class X>
+constexpr bool static_rank_v = is_static_rank<typename std::remove_cvref_t<X>::extents_type>::value;
+
+// The static extents of an operand (dyn where unknown), padded to 64 entries.
+template <class X>
+constexpr std::array<std::size_t, 64> static_extents_of() {
+  std::array<std::size_t, 64> e{};
+  e.fill(dyn);
+  using Ext = typename std::remove_cvref_t<X>::extents_type;
+  if constexpr (is_static_rank<Ext>::value)
+    for (std::size_t r = 0; r < Ext::rank() && r < 64; ++r) e[r] = Ext::static_extent(r);
+  return e;
+}
+
+struct extent_conflict {
+  std::size_t first = 0, second = 0;
+  char label = ' ';
+};
+
+template <std::size_t N>
+constexpr extent_conflict find_extent_conflict(const einsum_spec& s, const std::array<std::array<std::size_t, 64>, N>& e) {
+  for (int i = 0; i < s.n_ops; ++i)
+    for (std::size_t r = 0; r < s.operand(i).size(); ++r)
+      for (int j = 0; j <= i; ++j)
+        for (std::size_t q = 0; q < s.operand(j).size(); ++q) {
+          if (j == i && q >= r) break;
+          const std::size_t a = e[static_cast<std::size_t>(j)][q], b = e[static_cast<std::size_t>(i)][r];
+          if (s.operand(i)[r] == s.operand(j)[q] && a != dyn && b != dyn && a != b)
+            return {a, b, s.operand(i)[r]};
+        }
+  return {};
+}
+
+template <std::size_t N>
+constexpr std::size_t static_output_extent(const einsum_spec& s, const std::array<std::array<std::size_t, 64>, N>& e, char l) {
+  for (int i = 0; i < s.n_ops; ++i)
+    for (std::size_t r = 0; r < s.operand(i).size(); ++r)
+      if (s.operand(i)[r] == l && e[static_cast<std::size_t>(i)][r] != dyn) return e[static_cast<std::size_t>(i)][r];
+  return dyn;
+}
+
+template <fixed_string S>
+inline constexpr einsum_spec spec_of = parse_einsum(S.view());
+
+// Runs every compile-time check and names the result type.
+template <fixed_string S, class... X>
+struct static_einsum {
+  static constexpr const einsum_spec& spec = spec_of<S>;
+  static_assert(sizeof...(X) > 0, "einsum: no operands given");
+  using T = std::common_type_t<value_type_of_t<X>...>;
+  static_assert((std::is_same_v<value_type_of_t<X>, T> && ...), "einsum: operands must share one element type");
+  static constexpr bool parsed = einsum_parses<spec.error>();
+  static constexpr bool counted = parsed && einsum_operand_count<static_cast<int>(sizeof...(X)), spec.n_ops>();
+
+  template <std::size_t... I>
+  static constexpr bool ranks_ok(std::index_sequence<I...>) {
+    return (rank_ok<I, X>() && ...);
+  }
+  template <std::size_t I, class Xi>
+  static constexpr bool rank_ok() {
+    if constexpr (static_rank_v<Xi>)
+      return einsum_rank_matches<std::remove_cvref_t<Xi>::extents_type::rank(), spec.operand(I).size(), static_cast<int>(I)>();
+    else
+      return true;
+  }
+  static constexpr bool ranked = counted && ranks_ok(std::index_sequence_for<X...>{});
+
+  static constexpr std::array<std::array<std::size_t, 64>, sizeof...(X)> exts = {static_extents_of<X>()...};
+  static constexpr extent_conflict conflict = ranked ? find_extent_conflict(spec, exts) : extent_conflict{};
+  static constexpr bool ok = ranked && einsum_extents_agree<conflict.first, conflict.second, conflict.label>();
+
+  template <std::size_t... I>
+  static auto result_type(std::index_sequence<I...>) -> tensor<T, static_output_extent(spec, exts, spec.out[I])...>;
+  using result = decltype(result_type(std::make_index_sequence<static_cast<std::size_t>(spec.out_len)>{}));
+};
+
+template <class P, class T, class... X>
+void einsum_views_into(P policy, const einsum_spec& spec, const dtensor_view<T>& out, bool accumulate, const X&... x) {
+  const std::array<dtensor_view<const T>, sizeof...(X)> ops = {dtensor_view<const T>(as_view(x))...};
+  einsum_into<P, T>(policy, spec, std::span<const dtensor_view<const T>>(ops), out, accumulate);
+}
+
+template <class T, class... X>
+std::vector<index> einsum_shape(const einsum_spec& spec, const X&... x) {
+  const std::array<dtensor_view<const T>, sizeof...(X)> ops = {dtensor_view<const T>(as_view(x))...};
+  return einsum_output_extents<T>(spec, std::span<const dtensor_view<const T>>(ops));
+}
+
+}  // namespace detail
+
+/// Compile-time subscripts, with a policy.
+template <fixed_string S, class P, class... X>
+  requires(execution_policy<P> && (tensor_like<X> && ...))
+auto einsum(P policy, const X&... x) {
+  using check = detail::static_einsum<S, X...>;
+  using R = typename check::result;
+  using T = typename check::T;
+  if constexpr (check::ok) {
+    const std::vector<index> ext = detail::einsum_shape<T>(check::spec, x...);
+    R out{typename R::extents_type(std::span<const index>(ext))};
+    detail::einsum_views_into(policy, check::spec, dtensor_view<T>(out.view()), false, x...);
+    return out;
+  } else {
+    return R{};
+  }
+}
+
+/// Compile-time subscripts, sequential.
+template <fixed_string S, class... X>
+  requires(tensor_like<X> && ...)
+auto einsum(const X&... x) {
+  return einsum<S>(exec::seq, x...);
+}
+
+/// Run-time subscripts, with a policy; returns a dtensor.
+template <class P, class... X>
+  requires(execution_policy<P> && sizeof...(X) > 0 && (tensor_like<X> && ...))
+auto einsum(P policy, std::string_view subscripts, const X&... x) {
+  using T = std::common_type_t<value_type_of_t<X>...>;
+  static_assert((std::is_same_v<value_type_of_t<X>, T> && ...), "einsum: operands must share one element type");
+  const einsum_spec spec = parse_einsum_or_throw(subscripts);
+  dtensor<T> out{dyn_extents(detail::einsum_shape<T>(spec, x...))};
+  detail::einsum_views_into(policy, spec, out.view(), false, x...);
+  return out;
+}
+
+/// Run-time subscripts, sequential.
+template <class... X>
+  requires(sizeof...(X) > 0 && (tensor_like<X> && ...))
+auto einsum(std::string_view subscripts, const X&... x) {
+  return einsum(exec::seq, subscripts, x...);
+}
+
+}  // namespace tenet
