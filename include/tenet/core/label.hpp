@@ -39,7 +39,11 @@ inline constexpr label<'y'> y{}; inline constexpr label<'z'> z{};
 /// Assigning an expression to it evaluates the expression into the tensor.
 template <class View, char... C>
 struct labelled {
+  using view_type = View;
   View view;
+
+  labelled(View v) : view(v) {}  // NOLINT: implicit, built by operator()
+  labelled(const labelled&) = default;
   static constexpr std::size_t arity = sizeof...(C);
 
   labelled& operator=(const labelled& rhs) {
@@ -49,6 +53,11 @@ struct labelled {
   template <class Expr>
   labelled& operator=(const Expr& rhs) {
     assign_labelled(*this, rhs);
+    return *this;
+  }
+  template <class Expr>
+  labelled& operator+=(const Expr& rhs) {
+    add_assign_labelled(*this, rhs);
     return *this;
   }
 };

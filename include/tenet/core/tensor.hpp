@@ -42,8 +42,8 @@ class basic_tensor {
   using view_type = basic_tensor_view<T, Ext>;
   using const_view_type = basic_tensor_view<const T, Ext>;
 
-  /// All-static extents: allocates (value-initialized). Otherwise: an empty tensor.
-  basic_tensor() : buf_(Ext::is_static() ? Ext{}.size() : 0) {}
+  /// All-static extents: allocated, zeros. dtensor: a rank-0 scalar. Otherwise: empty.
+  basic_tensor() : buf_(Ext{}.size()) {}
   explicit basic_tensor(const Ext& ext) : ext_(ext), buf_(ext_.size()) {}
   /// Extents as integers: all of them, or (static rank) only the dynamic ones.
   template <std::integral... I>
@@ -129,7 +129,8 @@ class basic_tensor {
   /// Labelled access for Einstein expressions: `A(i, j)`.
   template <char... C>
   labelled<basic_tensor&, C...> operator()(label<C>...) & {
-    check_label_count<sizeof...(C)>();
+    // A dtensor target takes the expression's rank on assignment, so only static ranks check.
+    if constexpr (detail::is_static_rank<Ext>::value) check_label_count<sizeof...(C)>();
     return {*this};
   }
   template <char... C>
