@@ -1,0 +1,93 @@
+#pragma once
+// The register-blocked micro-kernel of the native contraction engine: an MR x NR tile of C
+// accumulated over kc steps from packed micro-panels of A (MR values per step) and B (NR
+// values per step). Written with the compiler's vector extensions, so the same source is
+// an AVX-512, AVX2 or SSE kernel depending on the target (-march); the tile shape follows.
+#include <cstddef>
+#include <cstring>
+
+#if defined(__AVX__)
+#include <immintrin.h>
+#endif
+
+#include "tenet/core/extents.hpp"
+
+namespace tenet::exec::detail {
+
+#if defined(__AVX512F__)
+inline constexpr int simd_bytes = 64;
+#elif defined(__AVX__)
+inline constexpr int simd_bytes = 32;
+#else
+inline constexpr int simd_bytes = 16;
+#endif
+
+template <class T>
+struct kernel_shape {
+  static constexpr int lanes = simd_bytes / static_cast<int>(sizeof(T));
+  static constexpr int nv = 2;  // vectors per row of the tile
+  static constexpr int nr = nv * lanes;
+  // Accumulators mr * nv plus nv loads of B and one broadcast of A fit the register file
+  // (16 vector registers below AVX-512, 32 with it).
+  static constexpr int mr = simd_bytes == 64 ? 14 : 6;
+};
+
+template <class T>
+using simd_t [[gnu::vector_size(simd_bytes)]] = T;
+// The same vector at any element-aligned address (loads and stores through it never take the
+// accumulators' address, which would keep GCC from holding them in registers).
+template <class T>
+struct simd_unaligned {
+  typedef T type __attribute__((vector_size(simd_bytes), aligned(alignof(T)), may_alias));
+};
+template <class T>
+using simd_unaligned_t = typename simd_unaligned<T>::type;
+
+template <class T>
+[[gnu::always_inline]] inline simd_t<T> load(const T* p) noexcept {
+  return *reinterpret_cast<const simd_unaligned_t<T>*>(p);
+}
+template <class T>
+[[gnu::always_inline]] inline void store(T* p, simd_t<T> v) noexcept {
+  *reinterpret_cast<simd_unaligned_t<T>*>(p) = v;
+}
+
+// All lanes = *p, as one broadcast load (GCC turns the portable form into two instructions).
+template <class T>
+[[gnu::always_inline]] inline simd_t<T> broadcast(const T* p) noexcept {
+#if defined(__AVX512F__)
+  if constexpr (sizeof(T) == 4) return reinterpret_cast<simd_t<T>>(_mm512_set1_ps(*p));
+  else return reinterpret_cast<simd_t<T>>(_mm512_set1_pd(*p));
+#elif defined(__AVX__)
+  if constexpr (sizeof(T) == 4) return reinterpret_cast<simd_t<T>>(_mm256_broadcast_ss(p));
+  else return reinterpret_cast<simd_t<T>>(_mm256_broadcast_sd(p));
+#else
+  simd_t<T> v;
+  for (int l = 0; l < simd_bytes / static_cast<int>(sizeof(T)); ++l) v[l] = *p;
+  return v;
+#endif
+}
+
+/// tile[MR x NR] (row-major, leading dimension NR) = sum_p a[p*MR + i] * b[p*NR + j].
+template <class T>
+[[gnu::always_inline]] inline void micro_kernel(index kc, const T* __restrict a, const T* __restrict b, T* __restrict tile) {
+  using V = simd_t<T>;
+  constexpr int MR = kernel_shape<T>::mr, NV = kernel_shape<T>::nv, L = kernel_shape<T>::lanes;
+  V acc[MR][NV];
+  for (int i = 0; i < MR; ++i)
+    for (int j = 0; j < NV; ++j) acc[i][j] = V{};
+  for (index p = 0; p < kc; ++p) {
+    V bv[NV];
+    for (int j = 0; j < NV; ++j) bv[j] = load<T>(b + j * L);
+    for (int i = 0; i < MR; ++i) {
+      const V av = broadcast(a + i);
+      for (int j = 0; j < NV; ++j) acc[i][j] += av * bv[j];
+    }
+    a += MR;
+    b += NV * L;
+  }
+  for (int i = 0; i < MR; ++i)
+    for (int j = 0; j < NV; ++j) store<T>(tile + i * NV * L + j * L, acc[i][j]);
+}
+
+}  // namespace tenet::exec::detail
