@@ -117,7 +117,9 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
   const index kc_max = std::min(B::kc, k);
   const index mc_max = std::min(B::mc, (m + MR - 1) / MR * MR);
   T* pb = scratch<T>(static_cast<std::size_t>(nc_max * kc_max), 0);
-#ifdef _OPENMP
+#ifndef _OPENMP
+  (void)threads;
+#else
   threads = std::max(1, threads);
 #pragma omp parallel num_threads(threads) if (threads > 1)
 #endif
