@@ -20,7 +20,8 @@ struct is_label<label<C>> : std::true_type {};
 template <class... X>
 inline constexpr bool all_labels_v = sizeof...(X) > 0 && (is_label<X>::value && ...);
 
-/// Predefined labels a..z and A..Z: `using namespace tenet::labels;`.
+/// Predefined labels a..z: `using namespace tenet::labels;`. Upper-case ones are spelled
+/// `tenet::label<'A'>{}` (predefining them would clash with tensors named A, B, C).
 namespace labels {
 // clang-format off
 inline constexpr label<'a'> a{}; inline constexpr label<'b'> b{}; inline constexpr label<'c'> c{};

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "tenet/core/error.hpp"
@@ -15,6 +16,12 @@
 namespace tenet {
 
 namespace detail {
+// A view of a temporary tensor would dangle once the full expression ends.
+template <class X>
+constexpr void permute_source() {
+  static_assert(std::is_lvalue_reference_v<X> || is_tensor_view<std::remove_cvref_t<X>>::value,
+                "permute: the argument is a temporary tensor, so the view would dangle; name the tensor first");
+}
 template <std::size_t... P>
 constexpr bool is_permutation() {
   constexpr std::size_t n = sizeof...(P);
@@ -31,6 +38,7 @@ constexpr bool is_permutation() {
 template <std::size_t... P, class X>
   requires tensor_like<X>
 auto permute(X&& x) {
+  detail::permute_source<X>();
   auto v = as_view(std::forward<X>(x));
   using V = decltype(v);
   using Ext = typename V::extents_type;
@@ -53,6 +61,7 @@ auto permute(X&& x) {
 template <class X>
   requires tensor_like<X>
 auto permute(X&& x, std::span<const std::size_t> perm) {
+  detail::permute_source<X>();
   auto v = as_view(std::forward<X>(x));
   using T = typename decltype(v)::element_type;
   std::vector<bool> seen(v.rank(), false);

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "tenet/core/error.hpp"
@@ -14,15 +15,23 @@
 namespace tenet {
 
 namespace detail {
+// A view of a temporary tensor would dangle once the full expression ends.
+template <class X>
+constexpr void reshape_source() {
+  static_assert(std::is_lvalue_reference_v<X> || is_tensor_view<std::remove_cvref_t<X>>::value,
+                "reshape: the argument is a temporary tensor, so the view would dangle; name the tensor first");
+}
 // Fills one inferred extent (-1) and checks the element count.
 inline std::vector<index> reshape_extents(std::vector<index> ext, index size, const std::string& from) {
+  const std::string asked = shape_string(std::span<const index>(ext));
   index known = 1;
   int infer = -1;
   for (std::size_t r = 0; r < ext.size(); ++r) {
     if (ext[r] == -1 && infer < 0)
       infer = static_cast<int>(r);
     else if (ext[r] < 0)
-      throw shape_error("tenet::reshape: bad extents " + shape_string(std::span<const index>(ext)) + " for " + from);
+      throw shape_error("tenet::reshape: bad extents " + asked + " for shape " + from +
+                        " (one -1 may be inferred; the others must be >= 0)");
     else
       known *= ext[r];
   }
@@ -31,7 +40,7 @@ inline std::vector<index> reshape_extents(std::vector<index> ext, index size, co
   for (index e : ext) n *= e;
   if (n != size)
     throw shape_error("tenet::reshape: cannot reshape shape " + from + " (" + std::to_string(size) +
-                      " elements) into " + shape_string(std::span<const index>(ext)));
+                      " elements) into " + asked);
   return ext;
 }
 
@@ -46,6 +55,7 @@ void require_contiguous(const V& v) {
 template <std::size_t... E, class X>
   requires tensor_like<X>
 auto reshape(X&& x) {
+  detail::reshape_source<X>();
   auto v = as_view(std::forward<X>(x));
   using V = decltype(v);
   using T = typename V::element_type;
@@ -70,6 +80,7 @@ auto reshape(X&& x) {
 template <class X>
   requires tensor_like<X>
 auto reshape(X&& x, std::vector<index> ext) {
+  detail::reshape_source<X>();
   auto v = as_view(std::forward<X>(x));
   using T = typename decltype(v)::element_type;
   detail::require_contiguous(v);

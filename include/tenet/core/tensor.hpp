@@ -62,20 +62,20 @@ class basic_tensor {
       : ext_(o.extents()), buf_(std::move(o).release_buffer()) {}
 
   basic_tensor(const basic_tensor& o) : ext_(o.ext_), buf_(o.data(), o.size()) {}
-  basic_tensor(basic_tensor&& o) noexcept : ext_(o.ext_), buf_(std::move(o.buf_)) {
-    if constexpr (!Ext::is_static()) o.ext_ = Ext{};
+  basic_tensor(basic_tensor&& o) noexcept : ext_(std::move(o.ext_)), buf_(std::move(o.buf_)) {
+    if constexpr (!Ext::is_static()) o.ext_ = empty_extents();
   }
   basic_tensor& operator=(const basic_tensor& o) {
     if (this != &o) {
-      if (!(ext_ == o.ext_)) resize(o.ext_);
+      resize(o.ext_);  // also allocates when a moved-from tensor has equal extents but no storage
       std::copy_n(o.data(), o.size(), data());
     }
     return *this;
   }
   basic_tensor& operator=(basic_tensor&& o) noexcept {
-    ext_ = o.ext_;
+    ext_ = std::move(o.ext_);
     buf_ = std::move(o.buf_);
-    if constexpr (!Ext::is_static()) o.ext_ = Ext{};
+    if constexpr (!Ext::is_static()) o.ext_ = empty_extents();
     return *this;
   }
   ~basic_tensor() = default;
@@ -126,19 +126,22 @@ class basic_tensor {
     return data()[offset(i...)];
   }
 
-  /// Labelled access for Einstein expressions: `A(i, j)`.
+  /// Labelled access for Einstein expressions: `A(i, j)`. (No labels: `s()` is element access.)
   template <char... C>
+    requires(sizeof...(C) > 0)
   labelled<basic_tensor&, C...> operator()(label<C>...) & {
     // A dtensor target takes the expression's rank on assignment, so only static ranks check.
     if constexpr (detail::is_static_rank<Ext>::value) check_label_count<sizeof...(C)>();
     return {*this};
   }
   template <char... C>
+    requires(sizeof...(C) > 0)
   labelled<const_view_type, C...> operator()(label<C>...) const& {
     check_label_count<sizeof...(C)>();
     return {view()};
   }
   template <char... C>
+    requires(sizeof...(C) > 0)
   void operator()(label<C>...) && = delete;  // would dangle: name the tensor first
 
   /// Changes the extents; contents are value-initialized (nothing is kept).
@@ -172,11 +175,20 @@ class basic_tensor {
   }
 
   detail::aligned_buffer<T> release_buffer() && noexcept {
-    if constexpr (!Ext::is_static()) ext_ = Ext{};
+    if constexpr (!Ext::is_static()) ext_ = empty_extents();
     return std::move(buf_);
   }
 
  private:
+  // What a moved-from tensor is left with: size 0, so that no element claims storage it has
+  // lost. (Ext{} would do for static rank, but is a rank-0 scalar of size 1 for a dtensor.)
+  static Ext empty_extents() {
+    if constexpr (detail::is_static_rank<Ext>::value)
+      return Ext{};
+    else
+      return Ext{0};
+  }
+
   template <class... I>
   static Ext make_ext(I... ext) {
     if constexpr (detail::is_static_rank<Ext>::value)

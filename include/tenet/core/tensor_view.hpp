@@ -86,6 +86,7 @@ class basic_tensor_view {
   }
 
   template <char... C>
+    requires(sizeof...(C) > 0)
   labelled<basic_tensor_view, C...> operator()(label<C>...) const {
     if constexpr (detail::is_static_rank<Ext>::value)
       static_assert(sizeof...(C) == Ext::rank(), "tenet: number of labels differs from the tensor's rank");

@@ -17,6 +17,7 @@
 #include "tenet/core/traits.hpp"
 #include "tenet/exec/policy.hpp"
 #include "tenet/expr/einsum_eval.hpp"
+#include "tenet/expr/einsum_path.hpp"
 #include "tenet/expr/einsum_spec.hpp"
 #include "tenet/expr/fixed_string.hpp"
 
@@ -38,9 +39,11 @@ constexpr bool einsum_parses() {
   return E == einsum_error::none;
 }
 
-template <int Given, int Named>
+// The checks after the first take `Enabled`, false once an earlier check has failed: one mistake,
+// one message (not a cascade of misleading ones).
+template <bool Enabled, int Given, int Named>
 constexpr bool einsum_operand_count() {
-  static_assert(Given == Named, "einsum: the number of operands differs from the number the subscripts name");
+  static_assert(!Enabled || Given == Named, "einsum: the number of operands differs from the number the subscripts name");
   return Given == Named;
 }
 
@@ -91,8 +94,9 @@ constexpr extent_conflict find_extent_conflict(const einsum_spec& s, const std::
 
 template <std::size_t N>
 constexpr std::size_t static_output_extent(const einsum_spec& s, const std::array<std::array<std::size_t, 64>, N>& e, char l) {
-  for (int i = 0; i < s.n_ops; ++i)
-    for (std::size_t r = 0; r < s.operand(i).size(); ++r)
+  // Bounded by N and 64 too: the result type is named even when a check has failed.
+  for (int i = 0; i < s.n_ops && i < static_cast<int>(N); ++i)
+    for (std::size_t r = 0; r < s.operand(i).size() && r < 64; ++r)
       if (s.operand(i)[r] == l && e[static_cast<std::size_t>(i)][r] != dyn) return e[static_cast<std::size_t>(i)][r];
   return dyn;
 }
@@ -106,9 +110,10 @@ struct static_einsum {
   static constexpr const einsum_spec& spec = spec_of<S>;
   static_assert(sizeof...(X) > 0, "einsum: no operands given");
   using T = std::common_type_t<value_type_of_t<X>...>;
-  static_assert((std::is_same_v<value_type_of_t<X>, T> && ...), "einsum: operands must share one element type");
+  static constexpr bool typed = (std::is_same_v<value_type_of_t<X>, T> && ...);
+  static_assert(typed, "einsum: operands must share one element type");
   static constexpr bool parsed = einsum_parses<spec.error>();
-  static constexpr bool counted = parsed && einsum_operand_count<static_cast<int>(sizeof...(X)), spec.n_ops>();
+  static constexpr bool counted = parsed && einsum_operand_count<parsed, static_cast<int>(sizeof...(X)), spec.n_ops>();
 
   template <std::size_t... I>
   static constexpr bool ranks_ok(std::index_sequence<I...>) {
@@ -116,7 +121,7 @@ struct static_einsum {
   }
   template <std::size_t I, class Xi>
   static constexpr bool rank_ok() {
-    if constexpr (static_rank_v<Xi>)
+    if constexpr (counted && static_rank_v<Xi>)
       return einsum_rank_matches<std::remove_cvref_t<Xi>::extents_type::rank(), spec.operand(I).size(), static_cast<int>(I)>();
     else
       return true;
@@ -125,7 +130,11 @@ struct static_einsum {
 
   static constexpr std::array<std::array<std::size_t, 64>, sizeof...(X)> exts = {static_extents_of<X>()...};
   static constexpr extent_conflict conflict = ranked ? find_extent_conflict(spec, exts) : extent_conflict{};
-  static constexpr bool ok = ranked && einsum_extents_agree<conflict.first, conflict.second, conflict.label>();
+  static constexpr bool ok = typed && ranked && einsum_extents_agree<conflict.first, conflict.second, conflict.label>();
+  // Three or more operands with every extent static: the contraction order is planned here,
+  // at compile time (einsum_path.hpp).
+  static constexpr bool planned = ok && spec.n_ops >= 3 && einsum_all_static(spec, exts);
+  static constexpr einsum_order order = planned ? plan_einsum_order(spec, einsum_static_label_extents(spec, exts)) : einsum_order{};
 
   template <std::size_t... I>
   static auto result_type(std::index_sequence<I...>) -> tensor<T, static_output_extent(spec, exts, spec.out[I])...>;
@@ -146,6 +155,12 @@ std::vector<index> einsum_shape(const einsum_spec& spec, const X&... x) {
 
 }  // namespace detail
 
+/// The contraction order einsum<S> uses for operands of types X...: planned at compile time
+/// when there are three or more operands and every extent is static; otherwise empty
+/// (n_steps == 0) and planned at run time.
+template <fixed_string S, class... X>
+inline constexpr einsum_order static_einsum_order = detail::static_einsum<S, X...>::order;
+
 /// Compile-time subscripts, with a policy.
 template <fixed_string S, class P, class... X>
   requires(execution_policy<P> && (tensor_like<X> && ...))
@@ -156,7 +171,9 @@ auto einsum(P policy, const X&... x) {
   if constexpr (check::ok) {
     const std::vector<index> ext = detail::einsum_shape<T>(check::spec, x...);
     R out{typename R::extents_type(std::span<const index>(ext))};
-    detail::einsum_views_into(policy, check::spec, dtensor_view<T>(out.view()), false, x...);
+    const std::array<dtensor_view<const T>, sizeof...(X)> ops = {dtensor_view<const T>(as_view(x))...};
+    detail::einsum_into<P, T>(policy, check::spec, std::span<const dtensor_view<const T>>(ops), dtensor_view<T>(out.view()),
+                              false, check::planned ? &check::order : nullptr);
     return out;
   } else {
     return R{};
@@ -175,11 +192,16 @@ template <class P, class... X>
   requires(execution_policy<P> && sizeof...(X) > 0 && (tensor_like<X> && ...))
 auto einsum(P policy, std::string_view subscripts, const X&... x) {
   using T = std::common_type_t<value_type_of_t<X>...>;
-  static_assert((std::is_same_v<value_type_of_t<X>, T> && ...), "einsum: operands must share one element type");
-  const einsum_spec spec = parse_einsum_or_throw(subscripts);
-  dtensor<T> out{dyn_extents(detail::einsum_shape<T>(spec, x...))};
-  detail::einsum_views_into(policy, spec, out.view(), false, x...);
-  return out;
+  constexpr bool typed = (std::is_same_v<value_type_of_t<X>, T> && ...);
+  static_assert(typed, "einsum: operands must share one element type");
+  if constexpr (typed) {
+    const einsum_spec spec = parse_einsum_or_throw(subscripts);
+    dtensor<T> out{dyn_extents(detail::einsum_shape<T>(spec, x...))};
+    detail::einsum_views_into(policy, spec, out.view(), false, x...);
+    return out;
+  } else {
+    return dtensor<T>{};
+  }
 }
 
 /// Run-time subscripts, sequential.

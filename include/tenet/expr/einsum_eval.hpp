@@ -1,6 +1,6 @@
 #pragma once
 // Evaluation of a parsed einsum over run-time views: shape checks with readable messages,
-// then pairwise contraction from left to right (the networks layer adds ordering).
+// then pairwise contraction in the order of least flops (einsum_path.hpp).
 #include <span>
 #include <string>
 #include <vector>
@@ -9,22 +9,36 @@
 #include "tenet/core/tensor.hpp"
 #include "tenet/exec/contract.hpp"
 #include "tenet/exec/copy.hpp"
+#include "tenet/expr/einsum_path.hpp"
 #include "tenet/expr/einsum_spec.hpp"
 
 namespace tenet::detail {
 
 inline std::string einsum_context(const einsum_spec& s) {
+  // Appends only: GCC 12's -Wrestrict misfires on `"," + std::string(...)` at -O3.
   std::string r = "tenet::einsum(\"";
-  for (int i = 0; i < s.n_ops; ++i) r += (i ? "," : "") + std::string(s.operand(i));
-  return r + "->" + std::string(s.output()) + "\")";
+  for (int i = 0; i < s.n_ops; ++i) {
+    if (i) r += ',';
+    r += s.operand(i);
+  }
+  r += "->";
+  r += s.output();
+  r += "\")";
+  return r;
 }
 
 /// Checks operand ranks and label extents; returns the output extents.
 template <class T>
 std::vector<index> einsum_output_extents(const einsum_spec& s, std::span<const dtensor_view<const T>> ops) {
-  if (static_cast<int>(ops.size()) != s.n_ops)
+  if (static_cast<int>(ops.size()) != s.n_ops) {
+    std::string given;
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      if (i) given += ", ";
+      given += shape_string(ops[i].extents());
+    }
     throw shape_error(einsum_context(s) + ": the subscripts name " + std::to_string(s.n_ops) +
-                      " operands but " + std::to_string(ops.size()) + " were given");
+                      " operands but " + std::to_string(ops.size()) + " were given, of shapes " + given);
+  }
   index ext[128];
   int where[128];
   std::fill(std::begin(ext), std::end(ext), -1);
@@ -57,7 +71,7 @@ inline std::vector<int> to_ints(std::string_view l) { return {l.begin(), l.end()
 /// out = einsum(s, ops...) for views of one element type; `out` has the output extents.
 template <class P, class T>
 void einsum_into(P policy, const einsum_spec& s, std::span<const dtensor_view<const T>> ops,
-                 const dtensor_view<T>& out, bool accumulate = false) {
+                 const dtensor_view<T>& out, bool accumulate = false, const einsum_order* order = nullptr) {
   const auto out_labels = to_ints(s.output());
   if (s.n_ops == 1) {
     // One operand: its diagonal, summed over what the output lacks, permuted.
@@ -80,39 +94,14 @@ void einsum_into(P policy, const einsum_spec& s, std::span<const dtensor_view<co
     }
     return;
   }
-  // Left to right; an intermediate keeps the labels that the output or a later operand needs.
-  dtensor<T> acc;
-  dtensor_view<const T> cur = ops[0];
-  std::vector<int> cur_labels = to_ints(s.operand(0));
-  for (int i = 1; i < s.n_ops; ++i) {
-    const auto lb = to_ints(s.operand(i));
-    if (i == s.n_ops - 1) {
-      exec::contract(policy, cur, cur_labels, ops[i], lb, out, out_labels, accumulate);
-      return;
-    }
-    std::vector<int> keep;
-    std::vector<index> ext;
-    auto needed = [&](int l) {
-      if (std::find(out_labels.begin(), out_labels.end(), l) != out_labels.end()) return true;
-      for (int j = i + 1; j < s.n_ops; ++j)
-        if (s.operand(j).find(static_cast<char>(l)) != std::string_view::npos) return true;
-      return false;
-    };
-    auto consider = [&](const std::vector<int>& labels, const dtensor_view<const T>& v) {
-      for (std::size_t r = 0; r < labels.size(); ++r)
-        if (needed(labels[r]) && std::find(keep.begin(), keep.end(), labels[r]) == keep.end()) {
-          keep.push_back(labels[r]);
-          ext.push_back(v.extent(r));
-        }
-    };
-    consider(cur_labels, cur);
-    consider(lb, ops[i]);
-    dtensor<T> next{dyn_extents(ext)};
-    exec::contract(policy, cur, cur_labels, ops[i], lb, next.view(), keep);
-    acc = std::move(next);
-    cur = acc.view();
-    cur_labels = keep;
+  // Pairwise, in the order of least flops: planned here unless the caller planned it (a static
+  // einsum does, at compile time). Intermediates keep what the output or a live operand needs.
+  if (s.n_ops == 2) {
+    exec::contract(policy, ops[0], to_ints(s.operand(0)), ops[1], to_ints(s.operand(1)), out, out_labels, accumulate);
+    return;
   }
+  const einsum_order planned = order ? einsum_order{} : plan_einsum_order<T>(s, ops);
+  einsum_contract_in_order(policy, s, ops, out, accumulate, order ? *order : planned);
 }
 
 }  // namespace tenet::detail

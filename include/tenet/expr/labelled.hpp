@@ -4,8 +4,8 @@
 // one einsum whose output labels are the target's (Einstein convention: labels absent from
 // the target are summed). Sums of products and scalar factors are allowed:
 // `C(i, k) = 2.0 * A(i, j) * B(j, k) + D(i, k);` and `C(i, k) += ...`.
-// With static extents every check is at compile time (the same as einsum<"...">). An owning
-// target is resized to the result's shape; a view target must already have it. Operands may
+// With static extents every check is at compile time (the same as einsum<"...">). `=` resizes
+// an owning target to the result's shape; `+=` and view targets must already have it. Operands may
 // alias the target: the expression is then evaluated into a temporary first.
 #include <cstddef>
 #include <functional>
@@ -146,6 +146,23 @@ bool overlaps(const A& a, const B& b) {
   return a0 && b0 && lt(a0, b1) && lt(b0, a1);
 }
 
+// Resizes an owning target to `ext`; a shape its static extents cannot take is a shape_error
+// naming both shapes (rather than the bare extents error).
+template <class Tensor>
+void resize_target(Tensor& t, const std::vector<index>& ext) {
+  using Ext = typename Tensor::extents_type;
+  if constexpr (is_static_rank<Ext>::value) {
+    bool fits = ext.size() == Ext::rank();
+    for (std::size_t r = 0; fits && r < ext.size(); ++r)
+      fits = Ext::static_extent(r) == dyn || static_cast<index>(Ext::static_extent(r)) == ext[r];
+    if (!fits)
+      throw shape_error("tenet: labelled assignment: the target has shape " + shape_string(t.extents()) +
+                        ", whose static extents cannot take the expression's shape " +
+                        shape_string(std::span<const index>(ext)));
+  }
+  t.resize(Ext(std::span<const index>(ext)));
+}
+
 // Evaluates one product into the target (resizing an owning target on the first term).
 template <class P, class TV, char... Out, class... L>
 void eval_product(P policy, labelled<TV, Out...>& lhs, const product_expr<L...>& e, bool accumulate, bool may_resize) {
@@ -167,7 +184,7 @@ void eval_product(P policy, labelled<TV, Out...>& lhs, const product_expr<L...>&
     if (!same) {
       if constexpr (!is_tensor_view<std::remove_cvref_t<TV>>::value) {
         if (may_resize) {
-          lhs.view.resize(OutExt(std::span<const index>(ext)));
+          resize_target(lhs.view, ext);
           out = target_view(lhs.view);
           same = true;
         }
@@ -203,7 +220,17 @@ void eval_product(P policy, labelled<TV, Out...>& lhs, const product_expr<L...>&
 }
 
 template <class P, class TV, char... Out, class Expr>
+void evaluate_into(P policy, labelled<TV, Out...>& lhs, const Expr& rhs, bool accumulate);
+
+template <class P, class TV, char... Out, class Expr>
 void evaluate(P policy, labelled<TV, Out...>& lhs, const Expr& rhs, bool accumulate) {
+  using E = typename decltype(target_view(lhs.view))::element_type;
+  static_assert(!std::is_const_v<E>, "labelled assignment: the target is read-only (a const tensor or a const view)");
+  if constexpr (!std::is_const_v<E>) evaluate_into(policy, lhs, rhs, accumulate);
+}
+
+template <class P, class TV, char... Out, class Expr>
+void evaluate_into(P policy, labelled<TV, Out...>& lhs, const Expr& rhs, bool accumulate) {
   const auto s = as_sum(rhs);
   const auto out = target_view(lhs.view);
   const bool aliased = std::apply(
@@ -218,18 +245,20 @@ void evaluate(P policy, labelled<TV, Out...>& lhs, const Expr& rhs, bool accumul
     labelled<dtensor<T>&, Out...> tl{tmp};
     evaluate(policy, tl, rhs, accumulate);
     if constexpr (!is_tensor_view<std::remove_cvref_t<TV>>::value) {
-      if (tmp.rank() == out.rank()) {
-        std::vector<index> e(tmp.shape());
-        lhs.view.resize(typename decltype(out)::extents_type(std::span<const index>(e)));
-      }
+      // A dtensor target may change rank too; a static-rank one throws if its extents can't fit.
+      resize_target(lhs.view, std::vector<index>(tmp.shape()));
+    } else if (!(dyn_extents(out.extents()) == tmp.extents())) {
+      throw shape_error("tenet: labelled assignment: the target has shape " + shape_string(out.extents()) +
+                        " but the expression gives " + shape_string(tmp.extents()));
     }
     exec::copy(policy, tmp.view(), dtensor_view<T>(target_view(lhs.view)));
     return;
   }
+  // Only `=` resizes an owning target; `+=` needs the target's shape (it must not drop its values).
   bool first = true;
   std::apply(
       [&](const auto&... prod) {
-        ((eval_product(policy, lhs, prod, accumulate || !first, first), first = false), ...);
+        ((eval_product(policy, lhs, prod, accumulate || !first, first && !accumulate), first = false), ...);
       },
       s.terms);
 }

@@ -1,0 +1,10 @@
+// expect: number of labels differs from the tensor's rank
+// A has rank 2 but is given three labels.
+#include <tenet/tenet.hpp>
+
+int main() {
+  using namespace tenet::labels;
+  tenet::tensor<double, 3, 4> A;
+  tenet::tensor<double, 3> C;
+  C(i) = A(i, j, k);
+}

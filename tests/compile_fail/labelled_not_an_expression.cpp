@@ -1,0 +1,9 @@
+// expect: labelled assignment: the right side is not a labelled expression
+// A bare number is not a labelled expression (fill() sets every element).
+#include <tenet/tenet.hpp>
+
+int main() {
+  using namespace tenet::labels;
+  tenet::tensor<double, 3, 4> C;
+  C(i, j) = 3.0;
+}

@@ -1,0 +1,8 @@
+// expect: permute: the permutation's length differs from the rank
+#include <tenet/tenet.hpp>
+
+int main() {
+  tenet::tensor<double, 2, 3, 4> X;
+  auto p = tenet::permute<1, 0>(X);
+  (void)p;
+}
