@@ -11,6 +11,7 @@
 #include "tenet/core/error.hpp"
 #include "tenet/core/tensor.hpp"
 #include "tenet/exec/contract_plan.hpp"
+#include "tenet/exec/contract_gett.hpp"
 #include "tenet/exec/copy.hpp"
 #include "tenet/exec/gemm.hpp"
 #include "tenet/exec/policy.hpp"
@@ -195,9 +196,13 @@ void contract(P policy, dtensor_view<const T> a, std::span<const int> la, dtenso
     }
   std::erase_if(dims, [](const auto& x) { return x.ext == 1; });
 
-  const detail::contraction_plan plan = detail::plan_contraction(dims);
+  const detail::contraction_plan plan = detail::plan_contraction(dims, {}, detail::gett_supports<T>);
   if (plan.direct) {
     detail::run_direct(dims, pa.v.data(), pb.v.data(), c.data(), accumulate, threads);
+    return;
+  }
+  if (plan.gett) {
+    detail::run_gett(dims, plan, pa.v.data(), pb.v.data(), c.data(), accumulate, threads);
     return;
   }
 

@@ -1,9 +1,14 @@
 #pragma once
-// Plans a pairwise contraction C(lc) = sum A(la) B(lb) as a loop of GEMMs over strided
-// slices. Every label is batch (in A, B, C), m (A, C), n (B, C) or k (A, B). The planner
-// picks which m/n labels to loop over and which operands to pack (copy into a GEMM-ready
-// layout), by a simple cost model: packing costs memory traffic, small GEMMs cost
-// efficiency, each GEMM call costs overhead. Tiny problems go to a direct loop nest.
+// Plans a pairwise contraction C(lc) = sum A(la) B(lb). Every label is batch (in A, B, C),
+// m (A, C), n (B, C) or k (A, B). Three kinds of plan compete under a simple cost model:
+//   - native GETT (gett.hpp; float and double): one GEMM-shaped kernel over all m, n and k
+//     labels through offset tables, looped over the batch labels; it packs straight from
+//     any strided layout, so no operand is ever transposed first;
+//   - a loop of Eigen GEMMs over strided slices: which m/n labels to loop over and which
+//     operands to pack (copy into a GEMM-ready layout) first;
+//   - a direct loop nest, for tiny problems.
+// The model: packing costs memory traffic, small GEMMs (or GETT tiles left partly empty)
+// cost efficiency, each call costs overhead.
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -25,17 +30,29 @@ struct label_dim {
 
 struct contraction_plan {
   bool direct = false;
+  bool gett = false;  // native GETT; `swap`: B plays GETT's A (its free labels are m)
+  bool swap = false;
   bool pack[3] = {false, false, false};
   std::vector<int> loop, m, n, k;  // labels, each group in memory order
   double cost = 0;
 };
 
 /// Cost-model constants, in nanoseconds, for one core (ratios matter, not absolutes).
+/// Calibrated on AVX2 (Zen 3), float, against measured times of each kind of plan.
 struct cost_model {
-  double flops_per_ns = 100;     // GEMM peak
-  double pack_ns_per_elem = 0.6; // strided copy
-  double call_ns = 300;          // one GEMM call
-  double direct_ns_per_fma = 0.5;
+  double flops_per_ns = 100;          // Eigen GEMM peak
+  double gett_flops_per_ns = 115;     // GETT micro-kernel peak (about 1.15x Eigen's)
+  double pack_ns_per_elem = 0.6;      // strided copy into a temporary
+  double gather_ns_per_elem = 0.25;   // packing inside a GEMM or GETT, and C updates
+  double call_ns = 400;               // one Eigen GEMM call (blocking buffers)
+  double small_call_ns = 60;          // one Eigen coefficient-based product or GEMV call
+  double lazy_ns_per_fma = 0.3;       // Eigen's coefficient-based product (m + n + k < 20)
+  double gemv_ns_per_elem = 0.1;      // Eigen GEMV, per matrix element (memory bound)
+  double gett_call_ns = 800;          // one GETT call (tables, panel checks)
+  double direct_ns_per_out = 12;      // direct loop nest, per output element
+  double direct_ns_per_fma = 1.0;     // direct loop nest, per multiply-add
+  int gett_mr = 6, gett_nr = 16;      // GETT micro-tile
+  int gett_kc = 256, gett_nc = 2048;  // GETT blocks
 };
 
 inline const label_dim& find_dim(const std::vector<label_dim>& d, int l) {
@@ -87,8 +104,62 @@ inline double gemm_efficiency(double m, double n, double k) {
   return (m / (m + 8)) * (n / (n + 8)) * (k / (k + 16));
 }
 
-/// The cheapest plan under the cost model; `threads` > 1 favours plans with parallel loops.
-inline contraction_plan plan_contraction(const std::vector<label_dim>& d, const cost_model& cm = {}) {
+// The label of operand op with the smallest |stride| among `g` (-1 when g is empty).
+inline int fastest(const std::vector<int>& g, const std::vector<label_dim>& d, int op) {
+  int best = -1;
+  index s = 0;
+  for (int l : g) {
+    const index x = std::abs(find_dim(d, l).s[op]);
+    if (best < 0 || x < s) best = l, s = x;
+  }
+  return best;
+}
+
+// The cost of one Eigen product of this shape, by the path Eigen takes for it.
+inline double gemm_call_cost(double m, double n, double k, const cost_model& cm) {
+  if (m + n + k < 20) return cm.small_call_ns + m * n * k * cm.lazy_ns_per_fma;
+  if (m == 1 || n == 1) return cm.small_call_ns + (m * k + k * n + m * n) * cm.gemv_ns_per_elem;
+  // Eigen packs inside its GEMM as GETT does: the same traffic term.
+  const double touched = m * k + k * n + 2 * m * n * std::ceil(k / 256);
+  return 2 * m * n * k / (cm.flops_per_ns * gemm_efficiency(m, n, k)) + cm.gather_ns_per_elem * touched + cm.call_ns;
+}
+
+// Fraction of the GETT kernel's peak reached: micro-tiles left partly empty at the edges, and
+// the fixed cost of each micro-kernel call (k/(k+16)).
+inline double gett_efficiency(double m, double n, double k, const cost_model& cm) {
+  const double mr = cm.gett_mr, nr = cm.gett_nr;
+  return (m / (std::ceil(m / mr) * mr)) * (n / (std::ceil(n / nr) * nr)) * (k / (k + 16));
+}
+
+/// The GETT plan: orientation and label orders.
+/// C's fastest label goes to GETT's n side (the micro-tile writes rows of NR contiguous
+/// elements); m and n labels follow C's memory order; k labels follow the order in which
+/// GETT's B is read contiguously along k when B's fastest label is a k label (its packing
+/// then walks k), else A's order.
+inline contraction_plan plan_gett(const std::vector<label_dim>& d, const std::vector<int>& batch,
+                                  const std::vector<int>& m_all, const std::vector<int>& n_all,
+                                  const std::vector<int>& k_all) {
+  contraction_plan p;
+  p.gett = true;
+  std::vector<int> mn = m_all;
+  mn.insert(mn.end(), n_all.begin(), n_all.end());
+  const int cf = fastest(mn, d, 2);
+  p.swap = cf >= 0 && std::find(m_all.begin(), m_all.end(), cf) != m_all.end();
+  const int oa = p.swap ? 1 : 0, ob = p.swap ? 0 : 1;
+  p.m = order_by(p.swap ? n_all : m_all, d, 2);
+  p.n = order_by(p.swap ? m_all : n_all, d, 2);
+  std::vector<int> b_labels = p.n;
+  b_labels.insert(b_labels.end(), k_all.begin(), k_all.end());
+  const int bf = fastest(b_labels, d, ob);
+  const bool b_walks_k = bf >= 0 && std::find(k_all.begin(), k_all.end(), bf) != k_all.end();
+  p.k = order_by(k_all, d, b_walks_k ? ob : oa);
+  p.loop = order_by(batch, d, 2);
+  return p;
+}
+
+/// The cheapest plan under the cost model. `native`: the element type has a GETT kernel.
+inline contraction_plan plan_contraction(const std::vector<label_dim>& d, const cost_model& cm = {},
+                                         bool native = false) {
   std::vector<int> batch, mn, m_all, n_all, k_all;
   double size[3] = {1, 1, 1};
   double total = 1;
@@ -108,7 +179,20 @@ inline contraction_plan plan_contraction(const std::vector<label_dim>& d, const 
 
   contraction_plan best;
   best.direct = true;
-  best.cost = total * cm.direct_ns_per_fma;
+  best.cost = size[2] * cm.direct_ns_per_out + total * cm.direct_ns_per_fma;
+
+  if (native && !(m_all.empty() && n_all.empty())) {
+    contraction_plan p = plan_gett(d, batch, m_all, n_all, k_all);
+    const double gm = static_cast<double>(group_extent(p.m, d));
+    const double gn = static_cast<double>(group_extent(p.n, d));
+    const double gk = static_cast<double>(group_extent(p.k, d));
+    const double loops = total / (gm * gn * gk);
+    // Packing: A once per column block, B once; C is updated once per k block.
+    const double touched = gm * gk * std::ceil(gn / cm.gett_nc) + gk * gn + 2 * gm * gn * std::ceil(gk / cm.gett_kc);
+    p.cost = loops * (2 * gm * gn * gk / (cm.gett_flops_per_ns * gett_efficiency(gm, gn, gk, cm)) +
+                      cm.gather_ns_per_elem * touched + cm.gett_call_ns);
+    if (p.cost < best.cost) best = std::move(p);
+  }
 
   const std::size_t subsets = mn.size() <= 12 ? (std::size_t{1} << mn.size()) : 1;
   for (std::size_t sub = 0; sub < subsets; ++sub) {
@@ -135,7 +219,7 @@ inline contraction_plan plan_contraction(const std::vector<label_dim>& d, const 
       const double gn = static_cast<double>(group_extent(p.n, d));
       const double gk = static_cast<double>(group_extent(p.k, d));
       const double loops = total / (gm * gn * gk);
-      p.cost = 2 * total / (cm.flops_per_ns * gemm_efficiency(gm, gn, gk)) + loops * cm.call_ns +
+      p.cost = loops * gemm_call_cost(gm, gn, gk, cm) +
                cm.pack_ns_per_elem * ((pa ? size[0] : 0) + (pb ? size[1] : 0) + (pc ? 2 * size[2] : 0));
       if (p.cost < best.cost) {
         p.loop = order_by(loop, d, pc ? (pa ? 1 : 0) : 2);

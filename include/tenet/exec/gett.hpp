@@ -5,6 +5,10 @@
 // layout is contracted without a transposed copy: blocks of A and B are packed straight
 // from the tensors into micro-panels (as in BLIS / TCCG), a register-blocked micro-kernel
 // multiplies them, and C is written through its own offsets.
+//
+// Packing reads through one pointer per row (A) or column (B) of a micro-panel, so every
+// layout is a gather whose inner loop walks the contraction index; micro-panels whose
+// columns are contiguous (in B, and in C when writing back) take plain vector copies.
 #include <algorithm>
 #include <cstddef>
 #include <memory>
@@ -40,6 +44,8 @@ T* scratch(std::size_t n, int slot) {
   thread_local buf b[2];
   if (b[slot].n < n) {
     ::operator delete(b[slot].p, std::align_val_t{64});
+    b[slot].p = nullptr;
+    b[slot].n = 0;
     b[slot].p = static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{64}));
     b[slot].n = n;
   }
@@ -52,7 +58,15 @@ inline bool unit_stride(const index* off, index n) {
   return true;
 }
 
-// Packs rows [i0, i0 + mc) x k [p0, p0 + kc) of A into MR-row micro-panels (zero padded).
+// Per micro-panel of `w` consecutive entries: are they contiguous (off[j] = off[0] + j)?
+inline std::vector<unsigned char> unit_panels(const index* off, index n, index w) {
+  std::vector<unsigned char> u(static_cast<std::size_t>((n + w - 1) / w));
+  for (index q = 0; q * w < n; ++q) u[static_cast<std::size_t>(q)] = unit_stride(off + q * w, std::min(w, n - q * w));
+  return u;
+}
+
+// Packs rows [i0, i0 + mc) x k [p0, p0 + kc) of A into MR-row micro-panels (zero padded):
+// panel q holds, for each p, its MR values of column p contiguously.
 template <class T>
 void pack_a(const T* a, const index* am, const index* ak, bool k_unit, index i0, index mc, index p0, index kc,
             T* dst, index panel_lo, index panel_hi) {
@@ -60,49 +74,73 @@ void pack_a(const T* a, const index* am, const index* ak, bool k_unit, index i0,
   for (index q = panel_lo; q < panel_hi; ++q) {
     T* d = dst + q * MR * kc;
     const index rows = std::min(MR, mc - q * MR);
-    for (index i = 0; i < MR; ++i) {
-      if (i >= rows) {
-        for (index p = 0; p < kc; ++p) d[p * MR + i] = T(0);
-        continue;
-      }
-      const index base = am[i0 + q * MR + i];
-      if (k_unit) {
-        const T* s = a + base + ak[p0];
-        for (index p = 0; p < kc; ++p) d[p * MR + i] = s[p];
-      } else {
-        for (index p = 0; p < kc; ++p) d[p * MR + i] = a[base + ak[p0 + p]];
+    const T* r[MR];
+    for (index i = 0; i < MR; ++i) r[i] = a + am[i0 + q * MR + std::min(i, rows - 1)];
+    if (k_unit) {
+      for (index i = 0; i < MR; ++i) r[i] += ak[p0];
+      for (index p = 0; p < kc; ++p)
+        for (index i = 0; i < MR; ++i) d[p * MR + i] = r[i][p];
+    } else {
+      for (index p = 0; p < kc; ++p) {
+        const index o = ak[p0 + p];
+        for (index i = 0; i < MR; ++i) d[p * MR + i] = r[i][o];
       }
     }
+    if (rows < MR)
+      for (index p = 0; p < kc; ++p)
+        for (index i = rows; i < MR; ++i) d[p * MR + i] = T(0);
   }
 }
 
-// Packs k [p0, p0 + kc) x columns [j0, j0 + nc) of B into NR-column micro-panels.
+// Packs k [p0, p0 + kc) x columns [j0, j0 + nc) of B into NR-column micro-panels: panel q
+// holds, for each p, its NR values of row p contiguously. `n_unit[q]`: panel q's columns
+// are contiguous in B (a vector copy per row).
 template <class T>
-void pack_b(const T* b, const index* bk, const index* bn, bool n_unit, index p0, index kc, index j0, index nc,
-            T* dst, index panel_lo, index panel_hi) {
+void pack_b(const T* b, const index* bk, const index* bn, const unsigned char* n_unit, index p0, index kc, index j0,
+            index nc, T* dst, index panel_lo, index panel_hi) {
   constexpr index NR = gett_blocking<T>::nr;
   for (index q = panel_lo; q < panel_hi; ++q) {
     T* d = dst + q * NR * kc;
     const index cols = std::min(NR, nc - q * NR);
     const index jq = j0 + q * NR;
-    for (index p = 0; p < kc; ++p) {
-      const index base = bk[p0 + p];
-      T* dp = d + p * NR;
-      if (n_unit && cols == NR) {
-        const T* s = b + base + bn[jq];
-        for (index j = 0; j < NR; ++j) dp[j] = s[j];
-      } else {
-        for (index j = 0; j < cols; ++j) dp[j] = b[base + bn[jq + j]];
-        for (index j = cols; j < NR; ++j) dp[j] = T(0);
+    if (cols == NR && n_unit[jq / NR]) {  // j0 is a multiple of NR
+      const T* s = b + bn[jq];
+      for (index p = 0; p < kc; ++p) {
+        const T* sp = s + bk[p0 + p];
+        for (index j = 0; j < NR; ++j) d[p * NR + j] = sp[j];
       }
+      continue;
     }
+    const T* c[NR];
+    for (index j = 0; j < NR; ++j) c[j] = b + bn[jq + std::min(j, cols - 1)];
+    for (index p = 0; p < kc; ++p) {
+      const index o = bk[p0 + p];
+      for (index j = 0; j < NR; ++j) d[p * NR + j] = c[j][o];
+    }
+    if (cols < NR)
+      for (index p = 0; p < kc; ++p)
+        for (index j = cols; j < NR; ++j) d[p * NR + j] = T(0);
   }
 }
 
-/// C(i, j) = (accumulate ? C(i, j) : 0) + sum_p A(i, p) B(p, j), through offset tables.
+/// What gett derives from its offset tables once, so that a loop of calls over the same
+/// tables (a batch) pays for it once.
+struct gett_layout {
+  bool a_k_unit = false;
+  std::vector<unsigned char> b_unit, c_unit;  // per NR-column panel: contiguous in B, in C
+};
+
+template <class T>
+gett_layout make_gett_layout(index n, index k, const index* ak, const index* bn, const index* cn) {
+  constexpr index NR = gett_blocking<T>::nr;
+  return {unit_stride(ak, k), unit_panels(bn, n, NR), unit_panels(cn, n, NR)};
+}
+
+/// gett with its layout precomputed (make_gett_layout over the same tables).
 template <class T>
 void gett(index m, index n, index k, const T* a, const index* am, const index* ak, const T* b, const index* bk,
-          const index* bn, T* c, const index* cm, const index* cn, bool accumulate, int threads) {
+          const index* bn, T* c, const index* cm, const index* cn, bool accumulate, int threads,
+          const gett_layout& lay) {
   using B = gett_blocking<T>;
   constexpr index MR = B::mr, NR = B::nr;
   if (m == 0 || n == 0) return;
@@ -112,75 +150,122 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
         for (index j = 0; j < n; ++j) c[cm[i] + cn[j]] = T(0);
     return;
   }
-  const bool a_k_unit = unit_stride(ak, k), b_n_unit = unit_stride(bn, n), c_n_unit = unit_stride(cn, n);
+#ifdef _OPENMP
+  threads = std::max(1, threads);
+  // Work per thread worth a parallel region: at least a few micro-tiles each.
+  if (static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) < 32768.0 * threads) threads = 1;
+#else
+  threads = 1;
+#endif
+  // Blocks of A: balanced in size. With threads, each thread packs its own blocks of A and
+  // all share the packed block of B; blocks are handed out dynamically (a thread slowed by
+  // another process on its core gets fewer), so there are several per thread when the rows
+  // allow. Too few rows for that: the threads split the panels of B instead.
+  const bool split_m = threads > 1 && m >= threads * 8 * MR;
+  index m_blocks = (m + B::mc - 1) / B::mc;
+  if (split_m) m_blocks = std::max(m_blocks, std::min<index>(4 * threads, m / (8 * MR)));
+  const index mc_blk = ((m + m_blocks - 1) / m_blocks + MR - 1) / MR * MR;
+  m_blocks = (m + mc_blk - 1) / mc_blk;
   const index nc_max = std::min(B::nc, (n + NR - 1) / NR * NR);
   const index kc_max = std::min(B::kc, k);
-  const index mc_max = std::min(B::mc, (m + MR - 1) / MR * MR);
   T* pb = scratch<T>(static_cast<std::size_t>(nc_max * kc_max), 0);
-#ifndef _OPENMP
-  (void)threads;
-#else
-  threads = std::max(1, threads);
-#pragma omp parallel num_threads(threads) if (threads > 1)
-#endif
-  {
-#ifdef _OPENMP
-    const int tid = omp_get_thread_num(), nt = omp_get_num_threads();
-#else
-    const int tid = 0, nt = 1;
-#endif
-    T* pa = scratch<T>(static_cast<std::size_t>(mc_max * kc_max), 1);
+
+  // C (rows [i0, i0 + mc)) += the packed A block times B panels [jp_lo, jp_hi).
+  auto multiply = [&](const T* pa, index i0, index mc, index j0, index nc, index kc, bool acc, index jp_lo,
+                      index jp_hi) {
     alignas(64) T tile[MR * NR];
+    const index m_panels = (mc + MR - 1) / MR;
+    for (index jp = jp_lo; jp < jp_hi; ++jp) {
+      const index jr = jp * NR, cols = std::min(NR, nc - jr);
+      const bool c_contig = cols == NR && lay.c_unit[static_cast<std::size_t>((j0 + jr) / NR)] != 0;
+      for (index ip = 0; ip < m_panels; ++ip) {
+        const index ir = ip * MR, rows = std::min(MR, mc - ir);
+        micro_kernel<T>(kc, pa + ip * MR * kc, pb + jp * NR * kc, tile);
+        for (index i = 0; i < rows; ++i) {
+          T* crow = c + cm[i0 + ir + i];
+          const T* t = tile + i * NR;
+          if (c_contig) {
+            T* cc = crow + cn[j0 + jr];
+            if (acc)
+              for (index j = 0; j < NR; ++j) cc[j] += t[j];
+            else
+              for (index j = 0; j < NR; ++j) cc[j] = t[j];
+          } else {
+            const index* cnj = cn + j0 + jr;
+            if (acc)
+              for (index j = 0; j < cols; ++j) crow[cnj[j]] += t[j];
+            else
+              for (index j = 0; j < cols; ++j) crow[cnj[j]] = t[j];
+          }
+        }
+      }
+    }
+  };
+
+  // One thread of the team (nt threads, or the caller alone). Each step (a block of columns
+  // and a slice of k) first packs B, then multiplies; in a team both phases are OpenMP
+  // loops with dynamic scheduling, whose implicit barriers keep the steps apart.
+  auto work = [&](int nt) {
+    T* pa = scratch<T>(static_cast<std::size_t>(mc_blk * kc_max), 1);
     for (index j0 = 0; j0 < n; j0 += B::nc) {
       const index nc = std::min(B::nc, n - j0);
       const index n_panels = (nc + NR - 1) / NR;
       for (index p0 = 0; p0 < k; p0 += B::kc) {
         const index kc = std::min(B::kc, k - p0);
         const bool acc = accumulate || p0 > 0;
-        // Every thread packs a share of the B panels, then all wait for the whole block.
-        pack_b(b, bk, bn, b_n_unit, p0, kc, j0, nc, pb, n_panels * tid / nt, n_panels * (tid + 1) / nt);
-#ifdef _OPENMP
-#pragma omp barrier
-#endif
-        // Threads split the blocks of A (each packs its own), then the panels of B.
-        const index m_blocks = (m + B::mc - 1) / B::mc;
-        const bool split_m = m_blocks >= nt;
-        for (index ib = split_m ? tid : 0; ib < m_blocks; ib += split_m ? nt : 1) {
-          const index i0 = ib * B::mc, mc = std::min(B::mc, m - i0);
-          const index m_panels = (mc + MR - 1) / MR;
-          pack_a(a, am, ak, a_k_unit, i0, mc, p0, kc, pa, 0, m_panels);
-          const index jp_lo = split_m ? 0 : n_panels * tid / nt, jp_hi = split_m ? n_panels : n_panels * (tid + 1) / nt;
-          for (index jp = jp_lo; jp < jp_hi; ++jp) {
-            const index jr = jp * NR, cols = std::min(NR, nc - jr);
-            for (index ip = 0; ip < m_panels; ++ip) {
-              const index ir = ip * MR, rows = std::min(MR, mc - ir);
-              micro_kernel<T>(kc, pa + ip * MR * kc, pb + jp * NR * kc, tile);
-              for (index i = 0; i < rows; ++i) {
-                T* crow = c + cm[i0 + ir + i];
-                const T* t = tile + i * NR;
-                if (c_n_unit) {
-                  T* cc = crow + cn[j0 + jr];
-                  if (acc)
-                    for (index j = 0; j < cols; ++j) cc[j] += t[j];
-                  else
-                    for (index j = 0; j < cols; ++j) cc[j] = t[j];
-                } else {
-                  const index* cnj = cn + j0 + jr;
-                  if (acc)
-                    for (index j = 0; j < cols; ++j) crow[cnj[j]] += t[j];
-                  else
-                    for (index j = 0; j < cols; ++j) crow[cnj[j]] = t[j];
-                }
-              }
-            }
+        if (nt == 1) {
+          pack_b(b, bk, bn, lay.b_unit.data(), p0, kc, j0, nc, pb, 0, n_panels);
+          for (index ib = 0; ib < m_blocks; ++ib) {
+            const index i0 = ib * mc_blk, mc = std::min(mc_blk, m - i0);
+            pack_a(a, am, ak, lay.a_k_unit, i0, mc, p0, kc, pa, 0, (mc + MR - 1) / MR);
+            multiply(pa, i0, mc, j0, nc, kc, acc, 0, n_panels);
           }
+          continue;
         }
 #ifdef _OPENMP
-#pragma omp barrier
+        // Chunks of 4 panels of B per task.
+        const index b_tasks = (n_panels + 3) / 4;
+#pragma omp for schedule(dynamic, 1)
+        for (index t = 0; t < b_tasks; ++t)
+          pack_b(b, bk, bn, lay.b_unit.data(), p0, kc, j0, nc, pb, 4 * t, std::min(n_panels, 4 * t + 4));
+        if (split_m) {
+#pragma omp for schedule(dynamic, 1)
+          for (index ib = 0; ib < m_blocks; ++ib) {
+            const index i0 = ib * mc_blk, mc = std::min(mc_blk, m - i0);
+            pack_a(a, am, ak, lay.a_k_unit, i0, mc, p0, kc, pa, 0, (mc + MR - 1) / MR);
+            multiply(pa, i0, mc, j0, nc, kc, acc, 0, n_panels);
+          }
+        } else {  // few rows: every thread packs each block of A; tasks of 2 panels of B
+          const index c_tasks = (n_panels + 1) / 2;
+          for (index ib = 0; ib < m_blocks; ++ib) {
+            const index i0 = ib * mc_blk, mc = std::min(mc_blk, m - i0);
+            pack_a(a, am, ak, lay.a_k_unit, i0, mc, p0, kc, pa, 0, (mc + MR - 1) / MR);
+#pragma omp for schedule(dynamic, 1)
+            for (index t = 0; t < c_tasks; ++t)
+              multiply(pa, i0, mc, j0, nc, kc, acc, 2 * t, std::min(n_panels, 2 * t + 2));
+          }
+        }
 #endif
       }
     }
+  };
+  if (threads == 1) {
+    work(1);
+    return;
   }
+#ifdef _OPENMP
+#pragma omp parallel num_threads(threads)
+  work(omp_get_num_threads());
+#endif
+}
+
+/// C(i, j) = (accumulate ? C(i, j) : 0) + sum_p A(i, p) B(p, j), through offset tables.
+template <class T>
+void gett(index m, index n, index k, const T* a, const index* am, const index* ak, const T* b, const index* bk,
+          const index* bn, T* c, const index* cm, const index* cn, bool accumulate, int threads) {
+  // With nothing to multiply the tables of A and B may be empty: derive no layout from them.
+  const gett_layout lay = m > 0 && n > 0 && k > 0 ? make_gett_layout<T>(n, k, ak, bn, cn) : gett_layout{};
+  gett<T>(m, n, k, a, am, ak, b, bk, bn, c, cm, cn, accumulate, threads, lay);
 }
 
 }  // namespace tenet::exec::detail

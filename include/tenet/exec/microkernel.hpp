@@ -73,20 +73,29 @@ template <class T>
 [[gnu::always_inline]] inline void micro_kernel(index kc, const T* __restrict a, const T* __restrict b, T* __restrict tile) {
   using V = simd_t<T>;
   constexpr int MR = kernel_shape<T>::mr, NV = kernel_shape<T>::nv, L = kernel_shape<T>::lanes;
+  // The loops over the tile are unrolled explicitly: at -O2 GCC would otherwise keep the
+  // accumulators in memory (a 3x slower kernel).
   V acc[MR][NV];
+#pragma GCC unroll 16
   for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) acc[i][j] = V{};
   for (index p = 0; p < kc; ++p) {
     V bv[NV];
+#pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) bv[j] = load<T>(b + j * L);
+#pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
       const V av = broadcast(a + i);
+#pragma GCC unroll 4
       for (int j = 0; j < NV; ++j) acc[i][j] += av * bv[j];
     }
     a += MR;
     b += NV * L;
   }
+#pragma GCC unroll 16
   for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) store<T>(tile + i * NV * L + j * L, acc[i][j]);
 }
 
