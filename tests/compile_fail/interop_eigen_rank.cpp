@@ -1,0 +1,9 @@
+// expect: as_eigen: the tensor's rank is not 2
+#include <tenet/interop/eigen.hpp>
+#include <tenet/tenet.hpp>
+
+// An Eigen matrix has two modes; rank 3 is for as_eigen_tensor.
+void f() {
+  tenet::tensor<double, 2, 3, 4> A;
+  (void)tenet::as_eigen(A);
+}
