@@ -16,3 +16,5 @@
 #include "tenet/exec/policy.hpp"
 #include "tenet/expr/einsum.hpp"
 #include "tenet/expr/labelled.hpp"
+#include "tenet/ops.hpp"
+#include "tenet/network.hpp"
