@@ -39,7 +39,8 @@ namespace detail {
 
 using tensor_mask = std::uint64_t;
 
-inline tensor_mask up_to(int i) noexcept {  // bits 0..i
+inline tensor_mask up_to(int i) noexcept {  // bits 0..i (none when i < 0)
+  if (i < 0) return 0;
   return i >= 63 ? ~tensor_mask(0) : (tensor_mask(2) << i) - 1;
 }
 
