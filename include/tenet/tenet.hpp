@@ -18,3 +18,4 @@
 #include "tenet/expr/labelled.hpp"
 #include "tenet/ops.hpp"
 #include "tenet/network.hpp"
+#include "tenet/models/dtn.hpp"
