@@ -5,7 +5,7 @@
 
 Benchmark names are `<case>/<peer>/<rest>`; rows are (case, rest), columns the peers in
 the order first seen, cells the median of COUNTER (default GFLOP/s) over the repetitions.
-Ratios are against the first peer (tenet). Checking only: no part of the library.
+Ratios are tenet's median over each peer's. Checking only: no part of the library.
 """
 import json
 import statistics
@@ -32,6 +32,9 @@ def main() -> int:
         if peer not in peers:
             peers.append(peer)
         values.setdefault((case, rest), OrderedDict()).setdefault(peer, []).append(r[counter])
+    # tenet first (the ratios are tenet's), then the peers as first seen; rows by run, then case.
+    peers.sort(key=lambda p: p != "tenet")
+    values = OrderedDict(sorted(values.items(), key=lambda kv: (kv[0][1], list(values).index(kv[0]))))
     head = ["case", "run"] + peers + [f"{peers[0]}/{p}" for p in peers[1:]]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
