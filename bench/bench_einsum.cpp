@@ -22,8 +22,7 @@
 //   bij=bik*bkj    b=64, i=j=k=128        64 x (m=n=k=128)                     0.27 GFLOP
 //   iaj=ibj*ab     i=a=b=j=256 (mode-2)   m=a=256      n=i*j=65536 k=b=256     8.59 GFLOP
 // Each benchmark reports GFLOP/s (counter, from real time) and process CPU time, so
-// CPU/real shows how many cores a run really used. The tenet 1-thread runs are made with
-// Eigen::setNbThreads(2) in force, to show that exec::seq ignores Eigen's global setting.
+// CPU/real shows how many cores a run really used.
 // Before timing, every implementation's result is checked against tenet's.
 // bench/run_einsum.sh runs this with repetitions and prints the table of medians.
 #include <benchmark/benchmark.h>
@@ -367,9 +366,8 @@ bool verify(const std::vector<case_def>& cases) {
 }
 
 void run_impl(benchmark::State& state, const case_def* c, const std::string& peer, int threads) {
-  // The tenet 1-thread runs leave Eigen's global thread count at 2 on purpose: exec::seq
-  // must not follow it (CPU/real time ~1 shows it does not).
-  set_peer_threads(peer == "tenet" && threads == 1 ? 2 : threads);
+  // Eigen's global count too: tenet's Eigen-GEMM plans follow Eigen::setNbThreads when set.
+  set_peer_threads(threads);
   impl x = c->make(peer, threads);
   x.run();  // warm-up: first-touch of buffers, thread pools started
   for (auto _ : state) {

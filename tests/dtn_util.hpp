@@ -9,6 +9,8 @@
 #include <tenet/core/compare.hpp>
 #include <tenet/core/tensor.hpp>
 
+#include "ops_util.hpp"  // shape_error_message, contains
+
 namespace dtn_test {
 
 using ix = tenet::index;
@@ -80,16 +82,7 @@ double max_abs(const X& x) {
   return m;
 }
 
-/// The message of the tenet::shape_error that f() throws, or "<no shape_error>".
-template <class F>
-std::string shape_error_message(F&& f) {
-  try {
-    f();
-  } catch (const tenet::shape_error& e) {
-    return e.what();
-  }
-  return "<no shape_error>";
-}
-inline bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using ops_test::contains;
+using ops_test::shape_error_message;
 
 }  // namespace dtn_test
