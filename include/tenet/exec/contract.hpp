@@ -15,6 +15,7 @@
 #include "tenet/exec/copy.hpp"
 #include "tenet/exec/gemm.hpp"
 #include "tenet/exec/policy.hpp"
+#include "tenet/exec/threads.hpp"
 
 namespace tenet::exec {
 
@@ -125,14 +126,7 @@ void run_direct(const std::vector<label_dim>& d, const T* a, const T* b, T* c, b
       c[oc] = acc;
     }
   };
-  if (threads > 1 && n_out >= threads && n_out * n_red >= (1 << 14)) {
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (int t = 0; t < threads; ++t) body(n_out * t / threads, n_out * (t + 1) / threads);
-    return;
-#endif
-  }
-  body(0, n_out);
+  split_range(n_out, threads, n_out * n_red >= (1 << 14), body);
 }
 
 }  // namespace detail

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tenet/core/extents.hpp"
+#include "tenet/exec/threads.hpp"
 
 namespace tenet::exec::detail {
 
@@ -100,14 +101,7 @@ void strided_apply(std::vector<loop_dim> dims, TD* pd, const TS* ps, Op op, int 
     }
   };
   const index work = n_outer * in.ext * sq.ext;
-  if (threads > 1 && parallel_safe && n_outer >= threads && work >= (1 << 15)) {
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (int t = 0; t < threads; ++t) body(n_outer * t / threads, n_outer * (t + 1) / threads);
-    return;
-#endif
-  }
-  body(0, n_outer);
+  split_range(n_outer, threads, parallel_safe && work >= (1 << 15), body);
 }
 
 }  // namespace tenet::exec::detail

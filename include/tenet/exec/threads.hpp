@@ -1,6 +1,9 @@
 #pragma once
-// Scoped control of how many threads nested library code (Eigen's GEMM) may use. OpenMP's
-// thread count is a per-thread setting, so this affects only the calling thread.
+// Threads for the kernels: a scoped limit on how many threads nested library code (Eigen's
+// GEMM) may use (OpenMP's count is per thread, so it affects only the calling thread), and
+// the static split of an outer loop across the policy's threads that the loop kernels share.
+#include "tenet/core/extents.hpp"
+
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -28,5 +31,23 @@ class thread_limit {
  private:
   [[maybe_unused]] int old_ = 1;
 };
+
+/// Runs body(lo, hi) over [0, n): in `threads` equal static blocks, one per thread, when
+/// `worth_it` (the caller's minimum work) and there is a block for every thread; otherwise
+/// body(0, n) on the calling thread.
+template <class F>
+void split_range(index n, int threads, bool worth_it, F&& body) {
+#ifdef _OPENMP
+  if (worth_it && threads > 1 && n >= threads) {
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (int t = 0; t < threads; ++t) body(n * t / threads, n * (t + 1) / threads);
+    return;
+  }
+#else
+  (void)threads;
+  (void)worth_it;
+#endif
+  body(index{0}, n);
+}
 
 }  // namespace tenet::exec::detail

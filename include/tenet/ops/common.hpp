@@ -16,6 +16,7 @@
 #include "tenet/core/tensor.hpp"
 #include "tenet/core/traits.hpp"
 #include "tenet/exec/policy.hpp"
+#include "tenet/exec/threads.hpp"
 
 namespace tenet {
 
@@ -188,14 +189,7 @@ void product_kernel(std::vector<product_dim> dims, const T* a, const T* b, T* ou
       }
     }
   };
-  if (threads > 1 && n_outer >= threads && n_outer * in.ext >= (index{1} << 15)) {
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (int t = 0; t < threads; ++t) body(n_outer * t / threads, n_outer * (t + 1) / threads);
-    return;
-#endif
-  }
-  body(0, n_outer);
+  exec::detail::split_range(n_outer, threads, n_outer * in.ext >= (index{1} << 15), body);
 }
 
 /// Row-major strides of a shape.

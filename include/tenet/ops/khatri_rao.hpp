@@ -18,6 +18,7 @@
 #include "tenet/core/error.hpp"
 #include "tenet/exec/policy.hpp"
 #include "tenet/ops/common.hpp"
+#include "tenet/exec/threads.hpp"
 
 namespace tenet {
 
@@ -74,14 +75,7 @@ void khatri_rao_into(int threads, std::span<const dtensor_view<const T>> mats, c
       }
     }
   };
-  if (threads > 1 && n_prefix >= threads && n_prefix * n_last * R >= (index{1} << 15)) {
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (int t = 0; t < threads; ++t) body(n_prefix * t / threads, n_prefix * (t + 1) / threads);
-    return;
-#endif
-  }
-  body(0, n_prefix);
+  exec::detail::split_range(n_prefix, threads, n_prefix * n_last * R >= (index{1} << 15), body);
 }
 
 template <std::size_t Rank, int Factor>
