@@ -45,6 +45,8 @@ class basic_tensor {
   /// All-static extents: allocated, zeros. dtensor: a rank-0 scalar. Otherwise: empty.
   basic_tensor() : buf_(Ext{}.size()) {}
   explicit basic_tensor(const Ext& ext) : ext_(ext), buf_(ext_.size()) {}
+  /// Elements left uninitialized, for a result the caller writes in full before reading it.
+  basic_tensor(for_overwrite_t, const Ext& ext) : ext_(ext), buf_(for_overwrite, ext_.size()) {}
   /// Extents as integers: all of them, or (static rank) only the dynamic ones.
   template <std::integral... I>
     requires(sizeof...(I) > 0)
@@ -261,7 +263,7 @@ basic_tensor<T, Ext>::basic_tensor(const basic_tensor_view<U, Ext2>& src) {
   } else {
     ext_ = dyn_extents(src.extents());
   }
-  buf_ = detail::aligned_buffer<T>(ext_.size());
+  buf_ = detail::aligned_buffer<T>(for_overwrite, ext_.size());
   detail::copy_strided(src, data());
 }
 

@@ -62,9 +62,7 @@ template <class T>
   if constexpr (sizeof(T) == 4) return reinterpret_cast<simd_t<T>>(_mm256_broadcast_ss(p));
   else return reinterpret_cast<simd_t<T>>(_mm256_broadcast_sd(p));
 #else
-  simd_t<T> v;
-  for (int l = 0; l < simd_bytes / static_cast<int>(sizeof(T)); ++l) v[l] = *p;
-  return v;
+  return simd_t<T>{} + *p;  // a scalar operand is broadcast to every lane
 #endif
 }
 

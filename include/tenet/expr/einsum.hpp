@@ -170,7 +170,7 @@ auto einsum(P policy, const X&... x) {
   using T = typename check::T;
   if constexpr (check::ok) {
     const std::vector<index> ext = detail::einsum_shape<T>(check::spec, x...);
-    R out{typename R::extents_type(std::span<const index>(ext))};
+    R out(for_overwrite, typename R::extents_type(std::span<const index>(ext)));
     const std::array<dtensor_view<const T>, sizeof...(X)> ops = {dtensor_view<const T>(as_view(x))...};
     detail::einsum_into<P, T>(policy, check::spec, std::span<const dtensor_view<const T>>(ops), dtensor_view<T>(out.view()),
                               false, check::planned ? &check::order : nullptr);
@@ -196,7 +196,7 @@ auto einsum(P policy, std::string_view subscripts, const X&... x) {
   static_assert(typed, "einsum: operands must share one element type");
   if constexpr (typed) {
     const einsum_spec spec = parse_einsum_or_throw(subscripts);
-    dtensor<T> out{dyn_extents(detail::einsum_shape<T>(spec, x...))};
+    dtensor<T> out(for_overwrite, dyn_extents(detail::einsum_shape<T>(spec, x...)));
     detail::einsum_views_into(policy, spec, out.view(), false, x...);
     return out;
   } else {

@@ -208,7 +208,7 @@ void einsum_contract_in_order(P policy, const einsum_spec& s, std::span<const dt
     };
     consider(a);
     consider(b);
-    auto& t = tmp[static_cast<std::size_t>(k)].emplace(dyn_extents(ext));
+    auto& t = tmp[static_cast<std::size_t>(k)].emplace(for_overwrite, dyn_extents(ext));  // contract writes all
     exec::contract(policy, v[a], lab[a], v[b], lab[b], t.view(), keep);
     for (int l : da) --live[static_cast<std::size_t>(l)];
     for (int l : db) --live[static_cast<std::size_t>(l)];

@@ -103,14 +103,15 @@ using tensor_from_t = typename tensor_from<T, E>::type;
 template <class T, std::size_t R>
 using dyn_tensor_t = basic_tensor<T, dextents<R>>;
 
-/// A result tensor of type R with run-time extents `ext` (checked against R's static ones).
-template <class R>
-R make_result(std::span<const index> ext) {
+/// A result tensor of type R with run-time extents `ext` (checked against R's static ones),
+/// zero-filled, or uninitialized for a kernel that writes every element (`for_overwrite`).
+template <class R, class... Tag>
+R make_result(std::span<const index> ext, Tag... tag) {
   using Ext = typename R::extents_type;
   if constexpr (is_static_rank<Ext>::value)
-    return R(Ext(ext));
+    return R(tag..., Ext(ext));
   else
-    return R(dyn_extents(ext));
+    return R(tag..., dyn_extents(ext));
 }
 
 /// Any tensor or view as a read-only view of run-time rank.

@@ -68,7 +68,7 @@ auto hadamard(P policy, const A& a, const B& b, const C&... c) {
     if (!same)
       throw shape_error("tenet::hadamard: shapes differ: " + detail::shape_string(av.extents()) + " vs " +
                         detail::shape_string(bv.extents()));
-    R out = detail::make_result<R>(av.extents().as_span());
+    R out = detail::make_result<R>(av.extents().as_span(), for_overwrite);
     const dtensor_view<T> ov(out.view());
     std::vector<detail::product_dim> dims;
     for (std::size_t r = 0; r < av.rank(); ++r) dims.push_back({av.extent(r), ov.stride(r), av.stride(r), bv.stride(r)});

@@ -63,7 +63,7 @@ auto kron(P policy, const A& a, const B& b, const C&... c) {
     const std::size_t N = std::max(av.rank(), bv.rank()), pa = N - av.rank(), pb = N - bv.rank();
     std::vector<index> ext(N);
     for (std::size_t r = 0; r < N; ++r) ext[r] = (r < pa ? 1 : av.extent(r - pa)) * (r < pb ? 1 : bv.extent(r - pb));
-    R out = detail::make_result<R>(ext);
+    R out = detail::make_result<R>(ext, for_overwrite);
     detail::kron_into<T>(exec::thread_count(policy), av, bv, dtensor_view<T>(out.view()));
     if constexpr (sizeof...(C) == 0)
       return out;

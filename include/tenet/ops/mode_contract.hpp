@@ -139,7 +139,8 @@ auto mode_contract(P policy, const C& c, const Y& y) {
     const auto yv = detail::dview(y);
     std::vector<int> lc, ly, lo;
     R out = detail::make_result<R>(
-        detail::mode_contract_plan(cv, yv, std::span(A.m, A.size()), std::span(B.m, B.size()), lc, ly, lo));
+        detail::mode_contract_plan(cv, yv, std::span(A.m, A.size()), std::span(B.m, B.size()), lc, ly, lo),
+        for_overwrite);
     exec::contract(policy, cv, lc, yv, ly, dtensor_view<T>(out.view()), lo);
     return out;
   } else {
@@ -162,7 +163,7 @@ dtensor<value_type_of_t<C>> mode_contract(P policy, const C& c, const Y& y, cons
     const auto cv = detail::dview(c);
     const auto yv = detail::dview(y);
     std::vector<int> lc, ly, lo;
-    dtensor<T> out{dyn_extents(detail::mode_contract_plan(cv, yv, modes_c, modes_y, lc, ly, lo))};
+    dtensor<T> out(for_overwrite, dyn_extents(detail::mode_contract_plan(cv, yv, modes_c, modes_y, lc, ly, lo)));
     exec::contract(policy, cv, lc, yv, ly, out.view(), lo);
     return out;
   } else {

@@ -134,7 +134,7 @@ auto mode_product(P policy, const X& x, const U& u) {
   if constexpr (S::ok) {
     const auto xv = detail::dview(x);
     const auto uv = detail::dview(u);
-    R out = detail::make_result<R>(detail::mode_product_shape(xv, uv, N));
+    R out = detail::make_result<R>(detail::mode_product_shape(xv, uv, N), for_overwrite);
     detail::mode_product_run(policy, xv, uv, N, dtensor_view<typename S::T>(out.view()));
     return out;
   } else {
@@ -159,7 +159,7 @@ auto mode_product(P policy, const X& x, const U& u, std::size_t n) {
   if constexpr (std::is_same_v<T, value_type_of_t<U>>) {
     const auto xv = detail::dview(x);
     const auto uv = detail::dview(u);
-    R out = detail::make_result<R>(detail::mode_product_shape(xv, uv, n));
+    R out = detail::make_result<R>(detail::mode_product_shape(xv, uv, n), for_overwrite);
     detail::mode_product_run(policy, xv, uv, n, dtensor_view<T>(out.view()));
     return out;
   } else {

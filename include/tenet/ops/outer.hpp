@@ -52,7 +52,7 @@ auto outer(P policy, const A& a, const B& b, const C&... c) {
     std::vector<index> ext;
     for (std::size_t r = 0; r < av.rank(); ++r) ext.push_back(av.extent(r));
     for (std::size_t r = 0; r < bv.rank(); ++r) ext.push_back(bv.extent(r));
-    R out = detail::make_result<R>(ext);
+    R out = detail::make_result<R>(ext, for_overwrite);
     detail::outer_into<T>(exec::thread_count(policy), av, bv, dtensor_view<T>(out.view()));
     if constexpr (sizeof...(C) == 0)
       return out;
