@@ -243,10 +243,13 @@ bool run_case(const einsum_case& c, std::uint64_t seed, rng& r, double rtol) {
     }
   }
   const int policy = r.below(3);
-  INFO("layouts " << layout << "policy " << (policy == 0 ? "seq" : policy == 1 ? "par" : "par(2)"));
-  const dtensor<T> res = policy == 0   ? run_einsum(exec::seq, c.subscripts, views)
-                         : policy == 1 ? run_einsum(exec::par, c.subscripts, views)
-                                       : run_einsum(exec::par(2), c.subscripts, views);
+  // Every engine the planner can choose, forced in turn: each must give the same result.
+  const auto eng = static_cast<exec::engine>(r.below(5));
+  INFO("layouts " << layout << "policy " << (policy == 0 ? "seq" : policy == 1 ? "par" : "par(2)") << ", engine "
+                  << exec::engine_name(eng));
+  const dtensor<T> res = policy == 0   ? run_einsum(exec::seq.with(eng), c.subscripts, views)
+                         : policy == 1 ? run_einsum(exec::par.with(eng), c.subscripts, views)
+                                       : run_einsum(exec::par(2).with(eng), c.subscripts, views);
   const std::vector<idx> want = shape_of(c, c.output);
   bool ok = res.shape() == want;
   CHECK(ok);

@@ -11,6 +11,7 @@
 #include "tenet/core/error.hpp"
 #include "tenet/core/tensor.hpp"
 #include "tenet/exec/contract_plan.hpp"
+#include "tenet/exec/contract_report.hpp"
 #include "tenet/exec/contract_gett.hpp"
 #include "tenet/exec/copy.hpp"
 #include "tenet/exec/gemm.hpp"
@@ -129,6 +130,34 @@ void run_direct(const std::vector<label_dim>& d, const T* a, const T* b, T* c, b
   split_range(n_out, threads, n_out * n_red >= (1 << 14), body);
 }
 
+/// The record of one planned contraction, for tenet::explain.
+template <class T>
+contraction_step describe_step(const std::vector<label_dim>& dims, const contraction_plan& plan, engine asked,
+                               const dtensor_view<const T>& a, std::span<const int> la,
+                               const dtensor_view<const T>& b, std::span<const int> lb, const dtensor_view<T>& c,
+                               std::span<const int> lc) {
+  auto shape = [](const auto& v) {
+    const auto e = v.extents().as_span();
+    return std::vector<index>(e.begin(), e.end());
+  };
+  contraction_step s;
+  s.a = labels_string(la), s.b = labels_string(lb), s.c = labels_string(lc);
+  s.shape_a = shape(a), s.shape_b = shape(b), s.shape_c = shape(c);
+  s.used = engine_of(plan), s.asked = asked;
+  s.m = group_extent(plan.m, dims), s.n = group_extent(plan.n, dims), s.k = group_extent(plan.k, dims);
+  s.calls = group_extent(plan.loop, dims);
+  if (plan.direct) {  // one loop nest over everything
+    s.m = s.n = 1, s.calls = 1;
+    for (const label_dim& x : dims) s.k *= x.ext;
+  }
+  s.loop = labels_string(plan.loop), s.m_labels = labels_string(plan.m), s.n_labels = labels_string(plan.n),
+  s.k_labels = labels_string(plan.k);
+  s.packed_a = plan.pack[0], s.packed_b = plan.pack[1], s.packed_c = plan.pack[2];
+  s.swapped = plan.swap;
+  s.predicted_us = plan.cost / 1000;
+  return s;
+}
+
 }  // namespace detail
 
 /// C(lc) = sum over the other labels of A(la) * B(lb); with `accumulate`, C += instead.
@@ -190,7 +219,13 @@ void contract(P policy, dtensor_view<const T> a, std::span<const int> la, dtenso
     }
   std::erase_if(dims, [](const auto& x) { return x.ext == 1; });
 
-  const detail::contraction_plan plan = detail::plan_contraction(dims, {}, detail::gett_supports<T>);
+  const detail::contraction_plan plan =
+      detail::plan_contraction(dims, {}, detail::gett_supports<T>, preferred_engine(policy));
+  if (detail::report_sink& sink = detail::current_report(); sink.report) {
+    sink.report->steps.push_back(
+        detail::describe_step(dims, plan, preferred_engine(policy), a, la, b, lb, dtensor_view<T>(c), lc));
+    if (sink.dry) return;
+  }
   if (plan.direct) {
     detail::run_direct(dims, pa.v.data(), pb.v.data(), c.data(), accumulate, threads);
     return;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "tenet/core/extents.hpp"
+#include "tenet/exec/policy.hpp"
 
 namespace tenet::exec::detail {
 
@@ -157,9 +158,19 @@ inline contraction_plan plan_gett(const std::vector<label_dim>& d, const std::ve
   return p;
 }
 
+/// The engine family a plan belongs to.
+inline engine engine_of(const contraction_plan& p) {
+  if (p.direct) return engine::direct;
+  if (p.gett) return engine::gett;
+  return p.pack[0] || p.pack[1] || p.pack[2] ? engine::ttgt : engine::gemm;
+}
+
 /// The cheapest plan under the cost model. `native`: the element type has a GETT kernel.
+/// `want` other than automatic: the cheapest plan of that engine, or, where that engine
+/// cannot run this contraction, the cheapest of all.
 inline contraction_plan plan_contraction(const std::vector<label_dim>& d, const cost_model& cm = {},
-                                         bool native = false) {
+                                         bool native = false, engine want = engine::automatic) {
+  auto allowed = [want](engine e) { return want == engine::automatic || want == e; };
   std::vector<int> batch, mn, m_all, n_all, k_all;
   double size[3] = {1, 1, 1};
   double total = 1;
@@ -179,9 +190,10 @@ inline contraction_plan plan_contraction(const std::vector<label_dim>& d, const 
 
   contraction_plan best;
   best.direct = true;
-  best.cost = size[2] * cm.direct_ns_per_out + total * cm.direct_ns_per_fma;
+  best.cost = allowed(engine::direct) ? size[2] * cm.direct_ns_per_out + total * cm.direct_ns_per_fma
+                                      : std::numeric_limits<double>::infinity();
 
-  if (native && !(m_all.empty() && n_all.empty())) {
+  if (native && !(m_all.empty() && n_all.empty()) && allowed(engine::gett)) {
     contraction_plan p = plan_gett(d, batch, m_all, n_all, k_all);
     const double gm = static_cast<double>(group_extent(p.m, d));
     const double gn = static_cast<double>(group_extent(p.n, d));
@@ -207,6 +219,7 @@ inline contraction_plan plan_contraction(const std::vector<label_dim>& d, const 
     }
     for (int packs = 0; packs < 8; ++packs) {
       const bool pa = packs & 1, pb = packs & 2, pc = packs & 4;
+      if (!allowed(packs ? engine::ttgt : engine::gemm)) continue;
       contraction_plan p;
       p.pack[0] = pa, p.pack[1] = pb, p.pack[2] = pc;
       p.m = !pc ? order_by(m, d, 2) : !pa ? order_by(m, d, 0) : m;
@@ -227,6 +240,7 @@ inline contraction_plan plan_contraction(const std::vector<label_dim>& d, const 
       }
     }
   }
+  if (std::isinf(best.cost)) return plan_contraction(d, cm, native);  // `want` cannot run it
   return best;
 }
 

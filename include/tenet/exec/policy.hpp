@@ -9,14 +9,41 @@
 
 namespace tenet::exec {
 
-/// One thread: the caller's.
-struct sequenced_policy {};
+/// The kernel families a pairwise contraction can run on (see docs/policies.md):
+///   direct  a loop nest over all labels (tiny or degenerate contractions)
+///   gett    tenet's GEMM-like tensor contraction, packing from the strided operands
+///           (float and double)
+///   gemm    a loop of GEMMs on strided slices, no copy of any operand
+///   ttgt    transpose (copy) what is not GEMM-ready, then GEMM
+/// `automatic` lets the planner's cost model pick per contraction.
+enum class engine { automatic, direct, gett, gemm, ttgt };
+
+inline const char* engine_name(engine e) noexcept {
+  switch (e) {
+    case engine::direct: return "direct";
+    case engine::gett: return "gett";
+    case engine::gemm: return "gemm";
+    case engine::ttgt: return "ttgt";
+    case engine::automatic: break;
+  }
+  return "automatic";
+}
+
+/// One thread: the caller's. `exec::seq.with(exec::engine::gett)` asks every pairwise
+/// contraction for that engine; where it cannot run one, the planner's choice runs
+/// (tenet::explain says which ran).
+struct sequenced_policy {
+  engine prefer = engine::automatic;
+  constexpr sequenced_policy with(engine e) const noexcept { return sequenced_policy{e}; }
+};
 
 /// All cores through OpenMP; `exec::par(n)` asks for n threads (0: OpenMP's default).
-/// Without OpenMP it runs sequentially.
+/// Without OpenMP it runs sequentially. `.with(engine)` as for sequenced_policy.
 struct parallel_policy {
   int threads = 0;
-  constexpr parallel_policy operator()(int n) const noexcept { return parallel_policy{n}; }
+  engine prefer = engine::automatic;
+  constexpr parallel_policy operator()(int n) const noexcept { return parallel_policy{n, prefer}; }
+  constexpr parallel_policy with(engine e) const noexcept { return parallel_policy{threads, e}; }
 };
 
 inline constexpr sequenced_policy seq{};
@@ -28,6 +55,10 @@ template <>
 struct is_execution_policy<sequenced_policy> : std::true_type {};
 template <>
 struct is_execution_policy<parallel_policy> : std::true_type {};
+
+/// The engine a policy asks for.
+constexpr engine preferred_engine(sequenced_policy p) noexcept { return p.prefer; }
+constexpr engine preferred_engine(parallel_policy p) noexcept { return p.prefer; }
 
 /// The number of threads a policy runs on.
 inline int thread_count(sequenced_policy) noexcept { return 1; }
