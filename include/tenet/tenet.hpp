@@ -18,6 +18,7 @@
 #include "tenet/expr/einsum.hpp"
 #include "tenet/expr/explain.hpp"
 #include "tenet/expr/labelled.hpp"
+#include "tenet/io.hpp"
 #include "tenet/ops.hpp"
 #include "tenet/network.hpp"
 #include "tenet/models/dtn.hpp"
