@@ -10,7 +10,7 @@ bash scripts/install-deps.sh >&2
 gen=()
 if [ ! -f build/CMakeCache.txt ] && command -v ninja >/dev/null; then gen=(-G Ninja); fi
 cmake -S . -B build "${gen[@]}" -DCMAKE_CXX_COMPILER="${CXX:-g++}" \
-  -DCMAKE_BUILD_TYPE=Release -DTENET_BUILD_TESTS=ON -DTENET_BUILD_BENCH=ON \
+  -DCMAKE_BUILD_TYPE=Release -DTENET_BUILD_TESTS=ON -DTENET_BUILD_BENCH=OFF \
   -DTENET_BUILD_EXAMPLES=ON >&2
 cmake --build build --parallel "$(nproc)" --target example_demo >&2
 exec ./build/examples/example_demo "$@"
