@@ -22,3 +22,4 @@
 #include "tenet/ops.hpp"
 #include "tenet/network.hpp"
 #include "tenet/models/dtn.hpp"
+#include "tenet/models/dttn.hpp"
