@@ -43,46 +43,58 @@ class attention_state {
     for (auto* x : {&S_, &C_, &m_, &G_, &h_}) std::fill(x->begin(), x->end(), T(0));
   }
 
-  /// Adds token (q, k, v): q, k of d entries, v of dv.
+  /// Adds token (q, k, v): q, k of d entries, v of dv. One pass over each of C, G and S
+  /// (the state is larger than L1 for d = 64, so passes, not flops, set the time).
   void push(const T* q, const T* k, const T* v) {
     if (masked_) {  // G and h use C and m before this token: k^T C_{t-1}, k^T m_{t-1}
       kc_.assign(sz(dv_), T(0));
       T km = 0;
       for (index b = 0; b < d_; ++b) {
-        km += k[b] * m_[sz(b)];
-        for (index j = 0; j < dv_; ++j) kc_[sz(j)] += k[b] * C_[sz(b * dv_ + j)];
+        const T kb = k[b], qb = q[b];
+        T* Cb = C_.data() + b * dv_;
+        km += kb * m_[sz(b)];
+        for (index j = 0; j < dv_; ++j) {
+          kc_[sz(j)] += kb * Cb[j];
+          Cb[j] += qb * v[j];  // row b of C is read before it is updated
+        }
       }
       for (index a = 0; a < d_; ++a) {
         for (index j = 0; j < dv_; ++j) G_[sz(a * dv_ + j)] += k[a] * kc_[sz(j)];
         h_[sz(a)] += k[a] * km;
       }
+    } else {
+      for (index a = 0; a < d_; ++a)
+        for (index j = 0; j < dv_; ++j) C_[sz(a * dv_ + j)] += q[a] * v[j];
     }
     for (index a = 0; a < d_; ++a) {
       for (index b = 0; b < d_; ++b) S_[sz(a * d_ + b)] += k[a] * k[b];
-      for (index j = 0; j < dv_; ++j) C_[sz(a * dv_ + j)] += q[a] * v[j];
       m_[sz(a)] += q[a];
     }
   }
 
-  /// o (dv entries) = q^T S C, minus q^T G when masked.
+  /// o (dv entries) = q^T S C, minus q^T G when masked (one pass over C and G together).
   readout read(const T* q, T* o) const {
-    std::fill(a_.begin(), a_.end(), T(0));
-    for (index a = 0; a < d_; ++a)  // a_ = S q = S^T q (S is symmetric)
-      for (index b = 0; b < d_; ++b) a_[sz(b)] += q[a] * S_[sz(a * d_ + b)];
+    for (index a = 0; a < d_; ++a) {  // a_ = S q (S is symmetric: rows are columns)
+      T sum = 0;
+      for (index b = 0; b < d_; ++b) sum += S_[sz(a * d_ + b)] * q[b];
+      a_[sz(a)] = sum;
+    }
     std::fill(o, o + dv_, T(0));
     readout r{0, 0};
     for (index a = 0; a < d_; ++a) {
       const T sa = a_[sz(a)];
-      for (index j = 0; j < dv_; ++j) o[j] += sa * C_[sz(a * dv_ + j)];
+      const T* Ca = C_.data() + a * dv_;
+      if (masked_) {
+        const T qa = q[a];
+        const T* Ga = G_.data() + a * dv_;
+        for (index j = 0; j < dv_; ++j) o[j] += sa * Ca[j] - qa * Ga[j];
+        r.row_sum -= qa * h_[sz(a)];
+      } else {
+        for (index j = 0; j < dv_; ++j) o[j] += sa * Ca[j];
+      }
       r.row_sum += sa * m_[sz(a)];
       r.diag += sa * q[a];
     }
-    if (masked_)
-      for (index a = 0; a < d_; ++a) {
-        const T qa = q[a];
-        for (index j = 0; j < dv_; ++j) o[j] -= qa * G_[sz(a * dv_ + j)];
-        r.row_sum -= qa * h_[sz(a)];
-      }
     return r;
   }
 

@@ -3,8 +3,9 @@
 //   tensor_attention(policy?, Q, K, V, options) for Q, K of shape (..., n, d) and V of shape
 //   (..., n, dv), e.g. (n, d) or (batch, heads, n, d); returns (..., n, dv).
 //   TA_Q = Q (K^T K)(Q^T V) / tau, tau = sum((K^T K) o (Q^T Q)); TA_K swaps Q and K.
-// No n x n matrix is formed: the d x d products are plain loops over contiguous rows, cost
-// O(n d^2 + n d dv) per (batch, head) (+ d^2 dv for (K^T K)(Q^T V) when not causal).
+// No n x n matrix is formed: cost O(n d^2 + n d dv) per (batch, head) (+ d^2 dv for
+// (K^T K)(Q^T V) when not causal). The non-causal form's products are tenet GEMMs (labelled
+// assignments); global_tril, prefix and masked run token by token.
 // prefix and masked run on attention_state, in chunks of options.chunk tokens: each chunk's
 // state is summed on its own, an exclusive scan of the chunk combine gives every chunk its
 // starting state, and the chunks are then replayed (under exec::par, in parallel).
@@ -15,15 +16,26 @@
 #include <vector>
 
 #include "tenet/core/error.hpp"
+#include "tenet/core/label.hpp"
 #include "tenet/core/tensor.hpp"
 #include "tenet/core/traits.hpp"
+#include "tenet/core/tensor_view.hpp"
 #include "tenet/exec/policy.hpp"
+#include "tenet/expr/labelled.hpp"
 #include "tenet/models/dtn/attention_options.hpp"
 #include "tenet/models/dtn/attention_state.hpp"
 
 namespace tenet {
 
 namespace detail {
+
+namespace dtn_labels {
+// Labels of the GEMMs below: t (tokens); a, c (modes of d); j (of dv).
+inline constexpr label<'t'> lt{};
+inline constexpr label<'a'> la{};
+inline constexpr label<'c'> lc{};
+inline constexpr label<'j'> lj{};
+}  // namespace dtn_labels
 
 inline void check_attention_options(const char* what, const attention_options& o) {
   if (o.chunk < 0) throw error(std::string(what) + ": options.chunk is " + std::to_string(o.chunk) + ", must be >= 0");
@@ -58,27 +70,31 @@ void scale_row(T* o, index dv, const attention_options& opt, T row_sum, T diag) 
   for (index j = 0; j < dv; ++j) o[j] /= den;
 }
 
-/// A = X^T Y for X of n x a, Y of n x b (row-major rows).
+/// out = X^T Y for X of n x a, Y of n x b (row-major rows), a GEMM.
 template <class T>
 void gram(const T* x, const T* y, index n, index a, index b, std::vector<T>& out) {
+  using namespace detail::dtn_labels;
   out.assign(usz(a * b), T(0));
-  for (index t = 0; t < n; ++t)
-    for (index i = 0; i < a; ++i) {
-      const T xi = x[t * a + i];
-      for (index j = 0; j < b; ++j) out[usz(i * b + j)] += xi * y[t * b + j];
-    }
+  const dtensor_view<const T> X(x, dyn_extents{n, a}), Y(y, dyn_extents{n, b});
+  dtensor_view<T> O(out.data(), dyn_extents{a, b});
+  assign(exec::seq, O(la, lc), X(lt, la) * Y(lt, lc));
 }
 
 /// causal none: Q (K^T K)(Q^T V), then the normalization.
 template <class T>
 void attention_full(const attention_slice<T>& s, const attention_options& opt) {
   const index n = s.n, d = s.d, dv = s.dv;
+  using namespace detail::dtn_labels;
   std::vector<T> A, B, W(usz(d * dv), T(0));
   gram(s.k, s.k, n, d, d, A);   // K^T K
   gram(s.q, s.v, n, d, dv, B);  // Q^T V
-  for (index a = 0; a < d; ++a)
-    for (index c = 0; c < d; ++c)
-      for (index j = 0; j < dv; ++j) W[usz(a * dv + j)] += A[usz(a * d + c)] * B[usz(c * dv + j)];
+  {
+    const dtensor_view<const T> Av(A.data(), dyn_extents{d, d}), Bv(B.data(), dyn_extents{d, dv}),
+        Qv(s.q, dyn_extents{n, d});
+    dtensor_view<T> Wv(W.data(), dyn_extents{d, dv}), Ov(s.out, dyn_extents{n, dv});
+    assign(exec::seq, Wv(la, lj), Av(la, lc) * Bv(lc, lj));
+    assign(exec::seq, Ov(lt, lj), Qv(lt, la) * Wv(la, lj));  // the numerators Q W
+  }
   std::vector<T> w(usz(d), T(0));  // row_sums: (K^T K)(Q^T 1)
   if (opt.normalization == attention_norm::row_sums) {
     std::vector<T> m(usz(d), T(0));
@@ -90,9 +106,6 @@ void attention_full(const attention_slice<T>& s, const attention_options& opt) {
   for (index t = 0; t < n; ++t) {
     const T* q = s.q + t * d;
     T* o = s.out + t * dv;
-    std::fill(o, o + dv, T(0));
-    for (index a = 0; a < d; ++a)
-      for (index j = 0; j < dv; ++j) o[j] += q[a] * W[usz(a * dv + j)];
     T row_sum = 0, diag = 0;
     if (opt.normalization == attention_norm::row_sums)
       for (index a = 0; a < d; ++a) row_sum += q[a] * w[usz(a)];
