@@ -1,6 +1,6 @@
 #pragma once
 // Deep Tree Tensor Network (include/tenet/models/dttn/): the AIM block over generic linear
-// maps (dense for vectors), stacks of blocks, their unfolding into CP cores and tree tensor
+// maps (dense for vectors), the image block and the whole image network with its weights, stacks of blocks, their unfolding into CP cores and tree tensor
 // networks, and the numerical checks of MATH.md 1.2; see docs/dttn.md.
 #include "tenet/models/dttn/aim_block.hpp"
 #include "tenet/models/dttn/aim_cp_core.hpp"
@@ -9,6 +9,10 @@
 #include "tenet/models/dttn/dense_map.hpp"
 #include "tenet/models/dttn/dttn_tree.hpp"
 #include "tenet/models/dttn/feature_affine.hpp"
+#include "tenet/models/dttn/image_block.hpp"
+#include "tenet/models/dttn/image_network.hpp"
+#include "tenet/models/dttn/image_weights.hpp"
 #include "tenet/models/dttn/layer_norm.hpp"
+#include "tenet/models/dttn/network_config.hpp"
 #include "tenet/models/dttn/polynomial_tt.hpp"
 #include "tenet/models/dttn/verify.hpp"
