@@ -1,7 +1,8 @@
 #pragma once
 // Deep Tree Tensor Network (include/tenet/models/dttn/): the AIM block over generic linear
-// maps (dense for vectors), the image block and the whole image network with its weights, stacks of blocks, their unfolding into CP cores and tree tensor
-// networks, and the numerical checks of MATH.md 1.2; see docs/dttn.md.
+// maps (dense for vectors), stacks of blocks, their unfolding into CP cores and tree tensor
+// networks, the numerical checks of MATH.md 1.2, and the image block and network of MATH.md
+// 1.1 with their weights; see docs/dttn.md.
 #include "tenet/models/dttn/aim_block.hpp"
 #include "tenet/models/dttn/aim_cp_core.hpp"
 #include "tenet/models/dttn/aim_map.hpp"
