@@ -61,7 +61,8 @@ if [ "$all_compilers" = 1 ]; then
   # too, so that they keep compiling without CI paying for -O3 (timed builds: bench/).
   configure_build_test build-clang "" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
     -DCMAKE_CXX_FLAGS_DEBUG="-O0" -DTENET_BENCH_COMPILE_ONLY=ON \
-    -DTENET_WERROR=ON -DTENET_BUILD_TESTS=ON -DTENET_BUILD_BENCH=ON -DTENET_BUILD_EXAMPLES=ON
+    -DTENET_WERROR=ON -DTENET_BUILD_TESTS=ON -DTENET_BUILD_BENCH=ON -DTENET_BUILD_EXAMPLES=ON \
+    -DTENET_BLAS=ON  # engine::blas compiles and its tests run (OpenBLAS: scripts/install-deps.sh)
 fi
 
 echo "=== consumers"

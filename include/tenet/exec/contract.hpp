@@ -17,10 +17,18 @@
 #include "tenet/exec/gemm.hpp"
 #include "tenet/exec/policy.hpp"
 #include "tenet/exec/threads.hpp"
+#ifdef TENET_HAS_CBLAS
+#include "tenet/exec/blas.hpp"
+#endif
 
 namespace tenet::exec {
 
 namespace detail {
+
+#ifndef TENET_HAS_CBLAS
+template <class T>
+inline constexpr bool blas_supports = false;  // no CBLAS: engine::blas falls back
+#endif
 
 inline std::string labels_string(std::span<const int> l) {
   std::string s;
@@ -220,7 +228,8 @@ void contract(P policy, dtensor_view<const T> a, std::span<const int> la, dtenso
   std::erase_if(dims, [](const auto& x) { return x.ext == 1; });
 
   const detail::contraction_plan plan =
-      detail::plan_contraction(dims, {}, detail::gett_supports<T>, preferred_engine(policy));
+      detail::plan_contraction(dims, {}, detail::gett_supports<T>, preferred_engine(policy),
+                               detail::blas_supports<T>);
   if (detail::report_sink& sink = detail::current_report(); sink.report) {
     sink.report->steps.push_back(
         detail::describe_step(dims, plan, preferred_engine(policy), a, la, b, lb, dtensor_view<T>(c), lc));
@@ -303,8 +312,16 @@ void contract(P policy, dtensor_view<const T> a, std::span<const int> la, dtenso
         rem /= loops[r].ext;
         oa += i * loops[r].s[0], ob += i * loops[r].s[1], oc += i * loops[r].s[2];
       }
-      detail::gemm<T>(m, n, k, {pa_data + oa, a_rs, a_cs}, {pb_data + ob, b_rs, b_cs},
-                      {pc_data + oc, c_rs, c_cs}, acc_direct, gemm_threads);
+      const detail::matrix_ref<const T> ma{pa_data + oa, a_rs, a_cs}, mb{pb_data + ob, b_rs, b_cs};
+      const detail::matrix_ref<T> mc{pc_data + oc, c_rs, c_cs};
+#ifdef TENET_HAS_CBLAS
+      if constexpr (detail::blas_supports<T>)
+        if (plan.blas) {  // the BLAS library's own thread setting applies (blas.hpp)
+          detail::blas_gemm<T>(m, n, k, ma, mb, mc, acc_direct, gemm_threads);
+          continue;
+        }
+#endif
+      detail::gemm<T>(m, n, k, ma, mb, mc, acc_direct, gemm_threads);
     }
   };
   if (par_loops) {

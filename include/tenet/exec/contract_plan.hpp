@@ -7,6 +7,8 @@
 //   - a loop of Eigen GEMMs over strided slices: which m/n labels to loop over and which
 //     operands to pack (copy into a GEMM-ready layout) first;
 //   - a direct loop nest, for tiny problems.
+// With a CBLAS (TENET_HAS_CBLAS), every loop-of-GEMMs plan also exists with its GEMMs on
+// CBLAS (engine::blas), costed as Eigen's at the rate blas_flops_per_ns.
 // The model: packing costs memory traffic, small GEMMs (or GETT tiles left partly empty)
 // cost efficiency, each call costs overhead.
 #include <algorithm>
@@ -33,6 +35,7 @@ struct contraction_plan {
   bool direct = false;
   bool gett = false;  // native GETT; `swap`: B plays GETT's A (its free labels are m)
   bool swap = false;
+  bool blas = false;  // the GEMMs go to CBLAS instead of Eigen
   bool pack[3] = {false, false, false};
   std::vector<int> loop, m, n, k;  // labels, each group in memory order
   double cost = 0;
@@ -43,6 +46,9 @@ struct contraction_plan {
 struct cost_model {
   double flops_per_ns = 100;          // Eigen GEMM peak
   double gett_flops_per_ns = 115;     // GETT micro-kernel peak (about 1.15x Eigen's)
+  // CBLAS GEMM peak. Equal to Eigen's, so `automatic` (which takes BLAS only when strictly
+  // cheaper) keeps Eigen unless someone calibrates this for their BLAS and machine.
+  double blas_flops_per_ns = 100;
   double pack_ns_per_elem = 0.6;      // strided copy into a temporary
   double gather_ns_per_elem = 0.25;   // packing inside a GEMM or GETT, and C updates
   double call_ns = 400;               // one Eigen GEMM call (blocking buffers)
@@ -162,14 +168,17 @@ inline contraction_plan plan_gett(const std::vector<label_dim>& d, const std::ve
 inline engine engine_of(const contraction_plan& p) {
   if (p.direct) return engine::direct;
   if (p.gett) return engine::gett;
+  if (p.blas) return engine::blas;
   return p.pack[0] || p.pack[1] || p.pack[2] ? engine::ttgt : engine::gemm;
 }
 
-/// The cheapest plan under the cost model. `native`: the element type has a GETT kernel.
+/// The cheapest plan under the cost model. `native`: the element type has a GETT kernel;
+/// `blas`: it has a CBLAS GEMM (and tenet was built with one).
 /// `want` other than automatic: the cheapest plan of that engine, or, where that engine
 /// cannot run this contraction, the cheapest of all.
 inline contraction_plan plan_contraction(const std::vector<label_dim>& d, const cost_model& cm = {},
-                                         bool native = false, engine want = engine::automatic) {
+                                         bool native = false, engine want = engine::automatic,
+                                         bool blas = false) {
   auto allowed = [want](engine e) { return want == engine::automatic || want == e; };
   std::vector<int> batch, mn, m_all, n_all, k_all;
   double size[3] = {1, 1, 1};
@@ -219,7 +228,8 @@ inline contraction_plan plan_contraction(const std::vector<label_dim>& d, const 
     }
     for (int packs = 0; packs < 8; ++packs) {
       const bool pa = packs & 1, pb = packs & 2, pc = packs & 4;
-      if (!allowed(packs ? engine::ttgt : engine::gemm)) continue;
+      const bool eigen_ok = allowed(packs ? engine::ttgt : engine::gemm), blas_ok = blas && allowed(engine::blas);
+      if (!eigen_ok && !blas_ok) continue;
       contraction_plan p;
       p.pack[0] = pa, p.pack[1] = pb, p.pack[2] = pc;
       p.m = !pc ? order_by(m, d, 2) : !pa ? order_by(m, d, 0) : m;
@@ -232,15 +242,25 @@ inline contraction_plan plan_contraction(const std::vector<label_dim>& d, const 
       const double gn = static_cast<double>(group_extent(p.n, d));
       const double gk = static_cast<double>(group_extent(p.k, d));
       const double loops = total / (gm * gn * gk);
-      p.cost = loops * gemm_call_cost(gm, gn, gk, cm) +
-               cm.pack_ns_per_elem * ((pa ? size[0] : 0) + (pb ? size[1] : 0) + (pc ? 2 * size[2] : 0));
+      const double packing =
+          cm.pack_ns_per_elem * ((pa ? size[0] : 0) + (pb ? size[1] : 0) + (pc ? 2 * size[2] : 0));
+      const double eigen_cost = eigen_ok ? loops * gemm_call_cost(gm, gn, gk, cm) + packing
+                                         : std::numeric_limits<double>::infinity();
+      p.cost = eigen_cost;
+      if (blas_ok) {  // the same plan on CBLAS: Eigen's cost model at the BLAS rate
+        cost_model bm = cm;
+        bm.flops_per_ns = cm.blas_flops_per_ns;
+        const double blas_cost = loops * gemm_call_cost(gm, gn, gk, bm) + packing;
+        if (blas_cost < eigen_cost) p.cost = blas_cost, p.blas = true;
+      }
       if (p.cost < best.cost) {
         p.loop = order_by(loop, d, pc ? (pa ? 1 : 0) : 2);
         best = std::move(p);
       }
     }
   }
-  if (std::isinf(best.cost)) return plan_contraction(d, cm, native);  // `want` cannot run it
+  if (std::isinf(best.cost))  // `want` cannot run it
+    return plan_contraction(d, cm, native, engine::automatic, blas);
   return best;
 }
 

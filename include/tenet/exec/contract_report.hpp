@@ -20,7 +20,7 @@ namespace tenet::exec {
 struct contraction_step {
   std::string a, b, c;                 // labels of A, B, C, e.g. "ij", "jk", "ik"
   std::vector<index> shape_a, shape_b, shape_c;
-  engine used = engine::automatic;     // direct, gett, gemm or ttgt
+  engine used = engine::automatic;     // direct, gett, gemm, ttgt or blas
   engine asked = engine::automatic;    // what the policy asked for
   index m = 1, n = 1, k = 1;           // the GEMM-shaped problem of one kernel call
   index calls = 1;                     // kernel calls (the loop over batch or looped labels)

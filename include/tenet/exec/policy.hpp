@@ -15,8 +15,10 @@ namespace tenet::exec {
 ///           (float and double)
 ///   gemm    a loop of GEMMs on strided slices, no copy of any operand
 ///   ttgt    transpose (copy) what is not GEMM-ready, then GEMM
+///   blas    the gemm/ttgt plans with the GEMMs on CBLAS (cblas_sgemm/cblas_dgemm; float
+///           and double); only where tenet was built with TENET_HAS_CBLAS (-DTENET_BLAS=ON)
 /// `automatic` lets the planner's cost model pick per contraction.
-enum class engine { automatic, direct, gett, gemm, ttgt };
+enum class engine { automatic, direct, gett, gemm, ttgt, blas };
 
 inline const char* engine_name(engine e) noexcept {
   switch (e) {
@@ -24,6 +26,7 @@ inline const char* engine_name(engine e) noexcept {
     case engine::gett: return "gett";
     case engine::gemm: return "gemm";
     case engine::ttgt: return "ttgt";
+    case engine::blas: return "blas";
     case engine::automatic: break;
   }
   return "automatic";

@@ -1,0 +1,416 @@
+// A TCCG-style set of tensor contractions (transposed layouts, small and odd extents, ranks
+// 2 to 6) against their peers, float and double, 1 and 2 threads, all in one run.
+//
+// For every case (in the notation `out=A*B`) and element type, five implementations:
+//   tenet          tenet::einsum(exec::seq | exec::par(2), "A,B->out", A, B), automatic engine
+//                  (run-time subscripts: one instantiation for all cases)
+//   eigen_tensor   Eigen::Tensor<T, N, RowMajor>::contract over the index pairs into Eigen's
+//                  order (free modes of the left operand, then of the right), then a shuffle
+//                  into the einsum's order where it differs; the higher-rank operand is the
+//                  left one. Both thread counts run on a ThreadPoolDevice (a 1- or 2-thread
+//                  pool), so each case's contraction is instantiated once, not per count.
+//   xtensor_blas   xt::linalg::tensordot (OpenBLAS), then xt::transpose where needed
+//   openblas_gemm  cblas_sgemm / cblas_dgemm of the same m, n, k on row-major buffers
+//   eigen_gemm     Eigen's GEMM of the same m, n, k on row-major maps
+// Threads: openblas_set_num_threads and Eigen::setNbThreads (1 | 2) for the peers (this
+// bench only; the library calls nothing OpenBLAS-specific).
+// Counters: GFLOP/s, and peak_frac = GFLOP/s over the peak of a large square cblas_sgemm
+// (2048^3) at the same thread count, measured in this run before the benchmarks (also in
+// the JSON context as sgemm_peak_GFLOP/s_1T and _2T). For double the bar is still sgemm's.
+// Before timing, eigen_tensor's and xtensor_blas's results are checked against tenet's.
+// bench/run_tccg.sh runs this with repetitions and prints the tables of medians.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include <Eigen/Core>
+#include <unsupported/Eigen/CXX11/Tensor>
+#include <xtensor-blas/xlinalg.hpp>  // also declares the cblas_* functions
+#include <xtensor/xarray.hpp>
+#include <xtensor/xmanipulation.hpp>
+
+#include <tenet/tenet.hpp>
+
+extern "C" void openblas_set_num_threads(int);
+
+namespace {
+
+using idx = std::ptrdiff_t;
+
+// A contraction out(lc) = A(la) B(lb) with one extent per label.
+struct case_spec {
+  std::string a, b, c;
+  std::vector<std::pair<char, idx>> ext;
+
+  idx extent(char l) const {
+    for (auto [x, e] : ext)
+      if (x == l) return e;
+    return 0;
+  }
+  std::vector<idx> shape(const std::string& labels) const {
+    std::vector<idx> s;
+    for (char l : labels) s.push_back(extent(l));
+    return s;
+  }
+  bool has(const std::string& s, char l) const { return s.find(l) != std::string::npos; }
+  // The GEMM of equal size: m over A's free labels, n over B's, k over the summed ones.
+  idx gemm_extent(bool in_a, bool in_b) const {
+    idx e = 1;
+    for (auto [l, x] : ext)
+      if (has(a, l) == in_a && has(b, l) == in_b && has(c, l) == !(in_a && in_b)) e *= x;
+    return e;
+  }
+  idx m() const { return gemm_extent(true, false); }
+  idx n() const { return gemm_extent(false, true); }
+  idx k() const { return gemm_extent(true, true); }
+  double flops() const { return 2.0 * double(m()) * double(n()) * double(k()); }
+  std::string name() const { return c + "=" + a + "*" + b; }
+};
+
+// The set. Extents: primes (17, 31, 61, ...), 1 to 3, and a few powers of two for contrast.
+std::vector<case_spec> make_specs() {
+  return {
+      {"ca", "bc", "ab", {{'a', 509}, {'b', 251}, {'c', 383}}},                           // rank 2, both transposed
+      {"bda", "dc", "abc", {{'a', 64}, {'b', 61}, {'c', 128}, {'d', 96}}},                 // TCCG abc-bda-dc
+      {"acd", "db", "abc", {{'a', 17}, {'b', 31}, {'c', 61}, {'d', 31}}},                  // small, odd
+      {"dca", "bd", "abc", {{'a', 3}, {'b', 257}, {'c', 509}, {'d', 2}}},                  // k = 2, m = 3
+      {"acd", "dbc", "ab", {{'a', 61}, {'b', 61}, {'c', 17}, {'d', 31}}},                  // two k labels, split
+      {"dbea", "ec", "abcd", {{'a', 31}, {'b', 17}, {'c', 48}, {'d', 31}, {'e', 61}}},     // TCCG abcd-dbea-ec
+      {"ea", "ebcd", "abcd", {{'a', 31}, {'b', 48}, {'c', 48}, {'d', 48}, {'e', 17}}},     // mode-1 product
+      {"aebf", "fdec", "abcd", {{'a', 2}, {'b', 128}, {'c', 3}, {'d', 96}, {'e', 31}, {'f', 17}}},  // extents 2, 3
+      {"efbad", "cf", "abcde", {{'a', 13}, {'b', 13}, {'c', 31}, {'d', 13}, {'e', 13}, {'f', 61}}},  // rank 5
+      {"dega", "gfbc", "abcdef",
+       {{'a', 12}, {'b', 12}, {'c', 12}, {'d', 12}, {'e', 12}, {'f', 12}, {'g', 17}}},  // TCCG rank 6
+  };
+}
+
+// One implementation of a case: runs it; `out` is its result (row-major, the einsum's
+// order) after a run, or null where it computes something else (the GEMM peers).
+struct impl {
+  std::function<void()> run;
+  std::function<const void*()> out;
+};
+
+Eigen::ThreadPoolDevice& pool_device(int threads) {
+  static Eigen::ThreadPool pool1(1), pool2(2);
+  static Eigen::ThreadPoolDevice dev1(&pool1, 1), dev2(&pool2, 2);
+  return threads == 1 ? dev1 : dev2;
+}
+
+template <class T>
+struct operands {
+  case_spec spec;
+  tenet::dtensor<T> a, b;
+  explicit operands(case_spec s)
+      : spec(std::move(s)), a(tenet::dyn_extents(spec.shape(spec.a))), b(tenet::dyn_extents(spec.shape(spec.b))) {
+    a.fill_random(1);
+    b.fill_random(2);
+  }
+};
+
+template <class T>
+impl tenet_impl(std::shared_ptr<const operands<T>> o, int threads) {
+  auto c = std::make_shared<tenet::dtensor<T>>();
+  const std::string sub = o->spec.a + "," + o->spec.b + "->" + o->spec.c;
+  impl r;
+  if (threads == 1)
+    r.run = [=] { *c = tenet::einsum(tenet::exec::seq, sub, o->a, o->b); };
+  else
+    r.run = [=] { *c = tenet::einsum(tenet::exec::par(threads), sub, o->a, o->b); };
+  r.out = [=] { return static_cast<const void*>(c->data()); };
+  return r;
+}
+
+// Eigen's contract of X(lx) Y(ly) (X the left operand), with the permutation from its
+// output order to `lc`.
+template <class T, int NX, int NY, int NK>
+impl eigen_tensor_rank(const T* px, const std::string& lx, const T* py, const std::string& ly, const case_spec& s,
+                       int threads) {
+  constexpr int NC = NX + NY - 2 * NK;
+  using tx = Eigen::Tensor<T, NX, Eigen::RowMajor>;
+  using ty = Eigen::Tensor<T, NY, Eigen::RowMajor>;
+  using tc = Eigen::Tensor<T, NC, Eigen::RowMajor>;
+  auto dims = [&](const std::string& l, auto& d) {
+    for (std::size_t r = 0; r < l.size(); ++r) d[r] = s.extent(l[r]);
+  };
+  Eigen::array<Eigen::Index, NX> dx;
+  Eigen::array<Eigen::Index, NY> dy;
+  dims(lx, dx), dims(ly, dy);
+  auto x = std::make_shared<tx>(dx);
+  auto y = std::make_shared<ty>(dy);
+  std::copy_n(px, x->size(), x->data());
+  std::copy_n(py, y->size(), y->data());
+  Eigen::array<Eigen::IndexPair<int>, NK> pairs;
+  std::string natural;  // Eigen's output order
+  int q = 0;
+  for (std::size_t r = 0; r < lx.size(); ++r) {
+    const auto p = ly.find(lx[r]);
+    if (p == std::string::npos)
+      natural += lx[r];
+    else
+      pairs[static_cast<std::size_t>(q++)] = {static_cast<int>(r), static_cast<int>(p)};
+  }
+  for (char l : ly)
+    if (lx.find(l) == std::string::npos) natural += l;
+  Eigen::array<int, NC> shuffle;
+  Eigen::array<Eigen::Index, NC> dn, dc;
+  bool identity = true;
+  for (std::size_t r = 0; r < static_cast<std::size_t>(NC); ++r) {
+    shuffle[r] = static_cast<int>(natural.find(s.c[r]));
+    identity = identity && shuffle[r] == static_cast<int>(r);
+    dn[r] = s.extent(natural[r]);
+    dc[r] = s.extent(s.c[r]);
+  }
+  auto tmp = std::make_shared<tc>(dn), c = std::make_shared<tc>(dc);  // .device() does not resize
+  impl r;
+  r.run = [=] {
+    Eigen::ThreadPoolDevice& dev = pool_device(threads);
+    tmp->device(dev) = x->contract(*y, pairs);
+    if (!identity) c->device(dev) = tmp->shuffle(shuffle);
+  };
+  r.out = [=] { return static_cast<const void*>(identity ? tmp->data() : c->data()); };
+  return r;
+}
+
+template <class T>
+impl eigen_tensor_impl(std::shared_ptr<const operands<T>> o, int threads) {
+  const case_spec& s = o->spec;
+  const bool a_left = s.a.size() >= s.b.size();
+  const T* px = a_left ? o->a.data() : o->b.data();
+  const T* py = a_left ? o->b.data() : o->a.data();
+  const std::string& lx = a_left ? s.a : s.b;
+  const std::string& ly = a_left ? s.b : s.a;
+  const int nk = static_cast<int>(s.a.size() + s.b.size() - s.c.size()) / 2;
+  const int key = static_cast<int>(lx.size()) * 100 + static_cast<int>(ly.size()) * 10 + nk;
+  switch (key) {  // the (left rank, right rank, pairs) of the set, one instantiation each
+    case 221: return eigen_tensor_rank<T, 2, 2, 1>(px, lx, py, ly, s, threads);
+    case 321: return eigen_tensor_rank<T, 3, 2, 1>(px, lx, py, ly, s, threads);
+    case 332: return eigen_tensor_rank<T, 3, 3, 2>(px, lx, py, ly, s, threads);
+    case 421: return eigen_tensor_rank<T, 4, 2, 1>(px, lx, py, ly, s, threads);
+    case 442: return eigen_tensor_rank<T, 4, 4, 2>(px, lx, py, ly, s, threads);
+    case 441: return eigen_tensor_rank<T, 4, 4, 1>(px, lx, py, ly, s, threads);
+    case 521: return eigen_tensor_rank<T, 5, 2, 1>(px, lx, py, ly, s, threads);
+    default: break;
+  }
+  std::fprintf(stderr, "bench_tccg: no Eigen Tensor instantiation for %s (key %d)\n", s.name().c_str(), key);
+  std::abort();
+}
+
+template <class T>
+impl xtensor_impl(std::shared_ptr<const operands<T>> o) {
+  const case_spec& s = o->spec;
+  auto to_xt = [](const tenet::dtensor<T>& t) {
+    std::vector<std::size_t> sh;
+    for (std::size_t r = 0; r < t.rank(); ++r) sh.push_back(static_cast<std::size_t>(t.extent(r)));
+    xt::xarray<T> x = xt::zeros<T>(sh);
+    std::copy_n(t.data(), t.size(), x.data());
+    return x;
+  };
+  auto x = std::make_shared<xt::xarray<T>>(to_xt(o->a)), y = std::make_shared<xt::xarray<T>>(to_xt(o->b));
+  std::vector<std::size_t> ax, ay, perm;
+  std::string natural;  // tensordot's order: A's free modes, then B's
+  for (std::size_t r = 0; r < s.a.size(); ++r) {
+    const auto p = s.b.find(s.a[r]);
+    if (p == std::string::npos)
+      natural += s.a[r];
+    else
+      ax.push_back(r), ay.push_back(p);
+  }
+  for (char l : s.b)
+    if (s.a.find(l) == std::string::npos) natural += l;
+  bool identity = true;
+  for (std::size_t r = 0; r < s.c.size(); ++r) {
+    perm.push_back(natural.find(s.c[r]));
+    identity = identity && perm.back() == r;
+  }
+  auto c = std::make_shared<xt::xarray<T>>();
+  impl r;
+  r.run = [=] {
+    if (identity)
+      *c = xt::linalg::tensordot(*x, *y, ax, ay);
+    else
+      *c = xt::transpose(xt::linalg::tensordot(*x, *y, ax, ay), perm);
+  };
+  r.out = [=] { return static_cast<const void*>(c->data()); };
+  return r;
+}
+
+// C (m x n) = A (m x k) B (k x n), row-major, on CBLAS or Eigen.
+template <class T>
+struct gemm_peer {
+  idx m, n, k;
+  std::vector<T> a, b, c;
+  gemm_peer(idx m_, idx n_, idx k_)
+      : m(m_), n(n_), k(k_), a(std::size_t(m * k)), b(std::size_t(k * n)), c(std::size_t(m * n)) {
+    tenet::splitmix64 g(7);
+    for (T& x : a) x = static_cast<T>(g.uniform() * 2 - 1);
+    for (T& x : b) x = static_cast<T>(g.uniform() * 2 - 1);
+  }
+  void blas() {
+    const int im = int(m), in = int(n), ik = int(k);
+    if constexpr (std::is_same_v<T, float>)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, im, in, ik, 1.0f, a.data(), ik, b.data(), in, 0.0f,
+                  c.data(), in);
+    else
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, im, in, ik, 1.0, a.data(), ik, b.data(), in, 0.0,
+                  c.data(), in);
+  }
+  void eigen() {
+    using mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    Eigen::Map<const mat> am(a.data(), m, k), bm(b.data(), k, n);
+    Eigen::Map<mat> cm(c.data(), m, n);
+    cm.noalias() = am * bm;
+  }
+};
+
+template <class T>
+impl make_impl(std::shared_ptr<const operands<T>> o, const std::string& peer, int threads) {
+  if (peer == "tenet") return tenet_impl<T>(o, threads);
+  if (peer == "eigen_tensor") return eigen_tensor_impl<T>(o, threads);
+  if (peer == "xtensor_blas") return xtensor_impl<T>(o);
+  auto g = std::make_shared<gemm_peer<T>>(o->spec.m(), o->spec.n(), o->spec.k());
+  const auto none = [] { return static_cast<const void*>(nullptr); };
+  if (peer == "openblas_gemm") return {[=] { g->blas(); }, none};
+  return {[=] { g->eigen(); }, none};
+}
+
+void set_peer_threads(int threads) {
+  Eigen::setNbThreads(threads);
+  openblas_set_num_threads(threads);
+}
+
+// A benchmarked (case, type): its name and a factory of implementations.
+struct bench_case {
+  std::string name;
+  double flops;
+  idx out_size;
+  std::function<impl(const std::string&, int)> make;
+  bool is_float;
+};
+
+template <class T>
+bench_case make_case(const case_spec& s) {
+  auto o = std::make_shared<const operands<T>>(s);
+  idx out = 1;
+  for (idx e : s.shape(s.c)) out *= e;
+  return {std::string(std::is_same_v<T, float> ? "f32:" : "f64:") + s.name(), s.flops(), out,
+          [o](const std::string& peer, int th) { return make_impl<T>(o, peer, th); }, std::is_same_v<T, float>};
+}
+
+template <class T>
+double rel_diff(const void* x, const void* y, idx n) {
+  const T* a = static_cast<const T*>(x);
+  const T* b = static_cast<const T*>(y);
+  double d = 0, s = 0;
+  for (idx q = 0; q < n; ++q) {
+    const double e = std::abs(double(a[q]) - double(b[q]));
+    if (!(e <= d)) d = e;  // NaN: the worst
+    s = std::max(s, std::abs(double(b[q])));
+  }
+  return s > 0 ? d / s : d;
+}
+
+// eigen_tensor's and xtensor_blas's results (1 and 2 threads) must match tenet's.
+bool verify(const std::vector<bench_case>& cases) {
+  bool ok = true;
+  for (const bench_case& c : cases) {
+    set_peer_threads(1);
+    impl ref = c.make("tenet", 1);
+    ref.run();
+    for (const char* p : {"tenet", "eigen_tensor", "xtensor_blas"})
+      for (int th : {1, 2}) {
+        set_peer_threads(th);
+        impl x = c.make(p, th);
+        x.run();
+        const double e = c.is_float ? rel_diff<float>(x.out(), ref.out(), c.out_size)
+                                    : rel_diff<double>(x.out(), ref.out(), c.out_size);
+        if (!(e < (c.is_float ? 1e-4 : 1e-11))) {
+          std::fprintf(stderr, "verify: %s: %s at %d threads differs from tenet at 1 thread (rel %.3g)\n",
+                       c.name.c_str(), p, th, e);
+          ok = false;
+        }
+      }
+  }
+  set_peer_threads(1);
+  return ok;
+}
+
+// The best GFLOP/s of a square cblas_sgemm over a few runs, at `threads`.
+double sgemm_peak(int threads) {
+  const idx n = 2048;
+  gemm_peer<float> g(n, n, n);
+  set_peer_threads(threads);
+  g.blas();  // warm-up
+  double best = 0;
+  for (int rep = 0; rep < 5; ++rep) {
+    const auto t0 = std::chrono::steady_clock::now();
+    g.blas();
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    best = std::max(best, 2.0 * double(n) * double(n) * double(n) / s * 1e-9);
+  }
+  set_peer_threads(1);
+  return best;
+}
+
+std::array<double, 3> peak_gflops{};  // by thread count
+
+void run_impl(benchmark::State& state, const bench_case* c, const std::string& peer, int threads) {
+  set_peer_threads(threads);
+  impl x = c->make(peer, threads);
+  x.run();  // warm-up: first touch, thread pools started
+  for (auto _ : state) {
+    x.run();
+    benchmark::DoNotOptimize(x.out());
+    benchmark::ClobberMemory();
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(c->flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  // A rate of flops / peak is the fraction of the peak.
+  state.counters["peak_frac"] = benchmark::Counter(c->flops * 1e-9 / peak_gflops[std::size_t(threads)],
+                                                   benchmark::Counter::kIsIterationInvariantRate);
+  set_peer_threads(1);
+  // Pool threads spin a while after their last task: let them sleep before the next one.
+  if (threads > 1) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  static std::vector<bench_case> cases;
+  for (const case_spec& s : make_specs()) {
+    cases.push_back(make_case<float>(s));
+    cases.push_back(make_case<double>(s));
+  }
+  if (!verify(cases)) return 2;
+  for (int threads : {1, 2}) {
+    peak_gflops[std::size_t(threads)] = sgemm_peak(threads);
+    benchmark::AddCustomContext("sgemm_peak_GFLOP/s_" + std::to_string(threads) + "T",
+                                std::to_string(peak_gflops[std::size_t(threads)]));
+    std::fprintf(stderr, "sgemm peak (2048^3), %d thread(s): %.1f GFLOP/s\n", threads,
+                 peak_gflops[std::size_t(threads)]);
+  }
+  for (int threads : {1, 2})
+    for (const bench_case& c : cases)
+      for (const char* peer : {"tenet", "eigen_tensor", "xtensor_blas", "openblas_gemm", "eigen_gemm"}) {
+        const std::string name = c.name + "/" + peer + "/" + std::to_string(threads) + "T";
+        benchmark::RegisterBenchmark(name.c_str(), run_impl, &c, std::string(peer), threads)
+            ->UseRealTime()
+            ->MeasureProcessCPUTime()
+            ->Unit(benchmark::kMillisecond);
+      }
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
