@@ -26,6 +26,25 @@
 
 namespace tenet {
 
+namespace detail {
+/// Initializes one named parameter of the image network (its blocks included): weights of
+/// rank >= 2 Kaiming-normal with fan_in = the product of all but the first extent (input
+/// channels per group times kernel area; the head's inputs), gain sqrt(2); norm scales, the
+/// LayerNorm weight and alpha 1; biases and shifts 0.
+template <class T>
+void init_image_param(const std::string& name, dtensor<T>& t, std::uint64_t seed) {
+  if (name.ends_with(".weight") && t.rank() >= 2) {
+    index fan_in = 1;
+    for (std::size_t r = 1; r < t.rank(); ++r) fan_in *= t.extent(r);
+    t.fill_normal(seed, 0.0, std::sqrt(2.0 / static_cast<double>(fan_in)));
+  } else if (name.ends_with("scale") || name.ends_with("norm.weight") || name.ends_with("alpha")) {
+    t.fill(T(1));
+  } else {
+    t.fill(T(0));
+  }
+}
+}  // namespace detail
+
 template <class T>
 class image_aim_block {
   static_assert(std::is_floating_point_v<T>, "tenet::image_aim_block: the element type must be float or double");
@@ -86,17 +105,7 @@ class image_aim_block {
   /// sqrt(2)); biases and shifts 0, scales 1, alpha 1.
   void kaiming_init(std::uint64_t seed) {
     splitmix64 g(seed);
-    for_each_param([&](const std::string& name, dtensor<T>& t) {
-      const std::uint64_t s = g.next();
-      if (name.ends_with(".weight") && t.rank() == 4) {
-        const double fan_in = static_cast<double>(t.extent(1) * t.extent(2) * t.extent(3));
-        t.fill_normal(s, 0.0, std::sqrt(2.0 / fan_in));
-      } else if (name.ends_with("scale") || name == "norm.weight" || name == "alpha") {
-        t.fill(T(1));
-      } else {
-        t.fill(T(0));
-      }
-    });
+    for_each_param([&](const std::string& name, dtensor<T>& t) { detail::init_image_param(name, t, g.next()); });
   }
 
   /// y = block(x) for x (N, C, H, W) (any tensor or view of element type T).

@@ -80,18 +80,7 @@ class dttn_network {
   /// See the constructor.
   void kaiming_init(std::uint64_t seed) {
     splitmix64 g(seed);
-    for_each_param([&](const std::string& name, dtensor<T>& t) {
-      const std::uint64_t s = g.next();
-      if (name.ends_with(".weight") && (t.rank() == 4 || name == "head.weight")) {
-        index fan_in = 1;
-        for (std::size_t r = 1; r < t.rank(); ++r) fan_in *= t.extent(r);
-        t.fill_normal(s, 0.0, std::sqrt(2.0 / static_cast<double>(fan_in)));
-      } else if (name.ends_with("scale") || name.ends_with("norm.weight") || name.ends_with("alpha")) {
-        t.fill(T(1));
-      } else {
-        t.fill(T(0));
-      }
-    });
+    for_each_param([&](const std::string& name, dtensor<T>& t) { detail::init_image_param(name, t, g.next()); });
   }
 
   /// Logits (N, num_classes) for images x (N, 3, H, W), H and W divisible by 32.
