@@ -45,8 +45,12 @@ struct contraction_report {
     if (r.steps.empty()) o << "no pairwise contraction (a copy, permutation or reduction of one operand)\n";
     auto shape = [](const std::vector<index>& s) {
       std::string t = "(";
-      for (std::size_t i = 0; i < s.size(); ++i) t += (i ? "," : "") + std::to_string(s[i]);
-      return t + ")";
+      for (std::size_t i = 0; i < s.size(); ++i) {
+        if (i) t += ',';
+        t += std::to_string(s[i]);  // appended, not `"," + ...`: GCC 12 -O3 misreads that as an overflow
+      }
+      t += ')';
+      return t;
     };
     for (std::size_t i = 0; i < r.steps.size(); ++i) {
       const contraction_step& s = r.steps[i];
