@@ -1,6 +1,9 @@
 // expect: einsum: an output label appears in no operand
 // q is in no operand.
-#include <tenet/tenet.hpp>
+#include <tenet/core/permute.hpp>
+#include <tenet/core/reshape.hpp>
+#include <tenet/expr/einsum.hpp>
+#include <tenet/expr/labelled.hpp>
 
 int main() {
   tenet::tensor<double, 3, 4> A;

@@ -1,6 +1,9 @@
 // expect: as_eigen: the tensor's rank is not 2
 #include <tenet/interop/eigen.hpp>
-#include <tenet/tenet.hpp>
+#include <tenet/core/permute.hpp>
+#include <tenet/core/reshape.hpp>
+#include <tenet/expr/einsum.hpp>
+#include <tenet/expr/labelled.hpp>
 
 // An Eigen matrix has two modes; rank 3 is for as_eigen_tensor.
 void f() {

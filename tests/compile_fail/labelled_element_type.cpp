@@ -1,6 +1,9 @@
 // expect: labelled assignment: the target's element type differs from the operands'
 // A float target for double operands (tenet never converts silently).
-#include <tenet/tenet.hpp>
+#include <tenet/core/permute.hpp>
+#include <tenet/core/reshape.hpp>
+#include <tenet/expr/einsum.hpp>
+#include <tenet/expr/labelled.hpp>
 
 int main() {
   using namespace tenet::labels;

@@ -1,6 +1,9 @@
 // expect: labelled assignment: the target is read-only
 // A view of const elements cannot be assigned to.
-#include <tenet/tenet.hpp>
+#include <tenet/core/permute.hpp>
+#include <tenet/core/reshape.hpp>
+#include <tenet/expr/einsum.hpp>
+#include <tenet/expr/labelled.hpp>
 
 int main() {
   using namespace tenet::labels;

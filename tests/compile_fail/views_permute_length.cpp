@@ -1,5 +1,8 @@
 // expect: permute: the permutation's length differs from the rank
-#include <tenet/tenet.hpp>
+#include <tenet/core/permute.hpp>
+#include <tenet/core/reshape.hpp>
+#include <tenet/expr/einsum.hpp>
+#include <tenet/expr/labelled.hpp>
 
 int main() {
   tenet::tensor<double, 2, 3, 4> X;

@@ -1,5 +1,8 @@
 // expect: reshape: at most one extent can be inferred
-#include <tenet/tenet.hpp>
+#include <tenet/core/permute.hpp>
+#include <tenet/core/reshape.hpp>
+#include <tenet/expr/einsum.hpp>
+#include <tenet/expr/labelled.hpp>
 
 int main() {
   tenet::dtensor<double> X{2, 3, 4};
