@@ -29,6 +29,7 @@
 namespace tenet {
 
 /// phi(x) = [1, x, x^2, ..., x^degree].
+template <class = void>  // instantiated only where it is used (it pulls in SVDs and networks)
 inline dtensor<double> monomial_features(double x, int degree) {
   dtensor<double> phi(index(degree + 1));
   double p = 1;
@@ -37,6 +38,7 @@ inline dtensor<double> monomial_features(double x, int degree) {
 }
 
 /// The n Chebyshev points cos(pi (2g+1) / (2n)), g = 0..n-1, in (-1, 1).
+template <class = void>  // instantiated only where it is used (it pulls in SVDs and networks)
 inline std::vector<double> chebyshev_nodes(index n) {
   std::vector<double> t(static_cast<std::size_t>(n));
   for (index g = 0; g < n; ++g) t[static_cast<std::size_t>(g)] = 
@@ -46,6 +48,7 @@ inline std::vector<double> chebyshev_nodes(index n) {
 
 /// The tensor grid of (degree+1)^D points over D variables as a (points, D) batch, the first
 /// variable slowest (row-major, like the coefficient tensor's modes).
+template <class = void>  // instantiated only where it is used (it pulls in SVDs and networks)
 inline dtensor<double> interpolation_grid(index D, int degree, index max_points = index(1) << 20) {
   const index n = degree + 1;
   double total = 1;
@@ -66,6 +69,7 @@ inline dtensor<double> interpolation_grid(index D, int degree, index max_points 
 /// values (points, K) -> K tensors of shape (degree+1, ..., degree+1) (D modes), entry
 /// [p_0..p_{D-1}] the coefficient of x_0^{p_0} ... x_{D-1}^{p_{D-1}}. Exact (to rounding) when
 /// each coordinate has degree <= `degree` in every variable.
+template <class = void>  // instantiated only where it is used (it pulls in SVDs and networks)
 inline std::vector<dtensor<double>> polynomial_coefficients(const dtensor<double>& values, index D, int degree) {
   if (D < 1 || degree < 0)
     throw shape_error("tenet::polynomial_coefficients: D = " + std::to_string(D) + ", degree " + std::to_string(degree) +

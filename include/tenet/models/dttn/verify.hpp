@@ -70,6 +70,7 @@ inline dttn_check make_check(std::string name, double value, double tol, std::st
 /// Theorem 1 for a given DTTN stack: the max relative error, over `points` (n, D) and all
 /// output coordinates, between the network and the MPS contractions over phi(x_j); the largest
 /// bonds go to `bonds`. Throws shape_error when the grid exceeds max_points.
+template <class = void>  // instantiated only where it is used (it pulls in SVDs and networks)
 inline double theorem1_error(const dense_aim_stack<double>& s, const dtensor<double>& points, int degree,
                              double mps_rel_tol, index max_points, std::vector<index>* bonds = nullptr) {
   const index D = s.features();
@@ -97,6 +98,7 @@ inline double theorem1_error(const dense_aim_stack<double>& s, const dtensor<dou
 
 /// Builds a random DTTN stack of L blocks D -> H -> D from o.seed, unfolds it and runs the three
 /// checks (see the top of this header).
+template <class = void>  // instantiated only where it is used (it pulls in SVDs and networks)
 inline dttn_verify_report verify_dttn(const dttn_verify_options& o = {}) {
   if (o.D < 1 || o.H < 1 || o.L < 1 || o.L > 20 || o.batch < 1)
     throw shape_error("tenet::verify_dttn: D = " + std::to_string(o.D) + ", H = " + std::to_string(o.H) + ", L = " +
