@@ -181,6 +181,48 @@ TEST_CASE("hadamard: matches its definition, strided operands, several factors; 
   CHECK(contains(msg, "(4, 3)"));
 }
 
+TEST_CASE("hadamard_into: into a new tensor, in place on either operand, strided; bad shapes throw") {
+  const auto a = random_tensor({5, 7, 3}, 1), b = random_tensor({5, 7, 3}, 2);
+  auto ref = [&](ix i, ix j, ix k) { return a(i, j, k) * b(i, j, k); };
+  auto all_match = [&](const auto& t) {
+    bool ok = true;
+    for (ix i = 0; i < 5; ++i)
+      for (ix j = 0; j < 7; ++j)
+        for (ix k = 0; k < 3; ++k) ok = ok && t(i, j, k) == ref(i, j, k);
+    return ok;
+  };
+  dtensor<double> out(ix(5), ix(7), ix(3));
+  tenet::hadamard_into(tenet::exec::par, a, b, out);
+  CHECK(all_match(out));
+  auto a2 = a, b2 = b;
+  tenet::hadamard_into(tenet::exec::seq, a2, b, a2);  // in place on A
+  CHECK(all_match(a2));
+  tenet::hadamard_into(tenet::exec::seq, a, b2, b2);  // in place on B
+  CHECK(all_match(b2));
+  // Strided: in place on a permuted view (through a temporary), and into a permuted view.
+  const auto bt = random_tensor({3, 7, 5}, 3);
+  auto at3 = random_tensor({3, 7, 5}, 4);
+  const auto at3_before = at3;
+  tenet::hadamard_into(tenet::exec::seq, tenet::permute<2, 1, 0>(at3), tenet::permute<2, 1, 0>(bt),
+                       tenet::permute<2, 1, 0>(at3));
+  bool ok = true;
+  for (ix i = 0; i < 3; ++i)
+    for (ix j = 0; j < 7; ++j)
+      for (ix k = 0; k < 5; ++k) ok = ok && at3(i, j, k) == at3_before(i, j, k) * bt(i, j, k);
+  CHECK(ok);
+  dtensor<double> outt(ix(3), ix(7), ix(5));
+  tenet::hadamard_into(tenet::exec::seq, a, b, tenet::permute<2, 1, 0>(outt));
+  ok = true;
+  for (ix i = 0; i < 5; ++i)
+    for (ix j = 0; j < 7; ++j)
+      for (ix k = 0; k < 3; ++k) ok = ok && outt(k, j, i) == ref(i, j, k);
+  CHECK(ok);
+  dtensor<double> wrong(ix(5), ix(7), ix(4));
+  const auto msg = shape_error_message([&] { tenet::hadamard_into(tenet::exec::seq, a, b, wrong); });
+  CHECK(contains(msg, "(5, 7, 3)"));
+  CHECK(contains(msg, "(5, 7, 4)"));
+}
+
 TEST_CASE("khatri_rao: bad input throws shape_error naming the shapes") {
   const auto a = random_tensor({3, 2}, 1), b = random_tensor({4, 3}, 2), v = random_tensor({3}, 3);
   const auto msg = shape_error_message([&] { tenet::khatri_rao(a, b); });

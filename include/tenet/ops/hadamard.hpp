@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "tenet/core/error.hpp"
+#include "tenet/exec/copy.hpp"
 #include "tenet/exec/policy.hpp"
+#include "tenet/exec/threads.hpp"
 #include "tenet/ops/common.hpp"
 
 namespace tenet {
@@ -84,6 +86,45 @@ auto hadamard(P policy, const A& a, const B& b, const C&... c) {
 template <tensor_like A, tensor_like B, tensor_like... C>
 auto hadamard(const A& a, const B& b, const C&... c) {
   return hadamard(exec::seq, a, b, c...);
+}
+
+/// out = A o B into an existing tensor or view of the same shape (no allocation). `out` may be
+/// A or B itself (exactly the same elements: in-place products); any other overlap is an error
+/// of the caller's.
+template <class P, tensor_like A, tensor_like B, tensor_like O>
+  requires execution_policy<P>
+void hadamard_into(P policy, const A& a, const B& b, O&& out) {
+  using S = detail::static_hadamard<A, B>;
+  using T = typename S::T;
+  static_assert(std::is_same_v<T, value_type_of_t<O>>, "tenet::hadamard_into: out must have the operands' element type");
+  if constexpr (S::ok && std::is_same_v<T, value_type_of_t<O>>) {
+    const auto av = detail::dview(a);
+    const auto bv = detail::dview(b);
+    const dtensor_view<T> ov(as_view(out));
+    bool same = av.rank() == bv.rank() && av.rank() == ov.rank();
+    for (std::size_t r = 0; same && r < av.rank(); ++r)
+      same = av.extent(r) == bv.extent(r) && av.extent(r) == ov.extent(r);
+    if (!same)
+      throw shape_error("tenet::hadamard_into: shapes differ: " + detail::shape_string(av.extents()) + " o " +
+                        detail::shape_string(bv.extents()) + " into " + detail::shape_string(ov.extents()));
+    if (av.is_contiguous() && bv.is_contiguous() && ov.is_contiguous()) {
+      // One flat loop (no restrict: out may be a or b).
+      const T* pa = av.data();
+      const T* pb = bv.data();
+      T* po = ov.data();
+      exec::detail::split_range(ov.size(), exec::thread_count(policy), ov.size() >= (index{1} << 15),
+                                [&](index lo, index hi) {
+        for (index i = lo; i < hi; ++i) po[i] = pa[i] * pb[i];
+      });
+    } else if (ov.data() == av.data() || ov.data() == bv.data()) {
+      const auto p = hadamard(policy, av, bv);  // strided and in place: through a temporary
+      exec::copy(policy, p.view(), ov);
+    } else {
+      std::vector<detail::product_dim> dims;
+      for (std::size_t r = 0; r < av.rank(); ++r) dims.push_back({av.extent(r), ov.stride(r), av.stride(r), bv.stride(r)});
+      detail::product_kernel<T>(std::move(dims), av.data(), bv.data(), ov.data(), exec::thread_count(policy));
+    }
+  }
 }
 
 }  // namespace tenet

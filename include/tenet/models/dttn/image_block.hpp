@@ -10,12 +10,15 @@
 // (for_each_param) so that initialization, loading, saving and counting share one list.
 #include <cmath>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "tenet/core/error.hpp"
 #include "tenet/core/random.hpp"
 #include "tenet/core/tensor.hpp"
+#include "tenet/exec/contract.hpp"
 #include "tenet/exec/policy.hpp"
 #include "tenet/models/dttn/aim_block.hpp"
 #include "tenet/ops/channel_affine.hpp"
@@ -119,27 +122,20 @@ class image_aim_block {
       throw shape_error("tenet::image_aim_block: input of shape " + detail::shape_string(xv.extents()) +
                         " for a block of C = " + std::to_string(c_) + " channels (expects (N, " + std::to_string(c_) +
                         ", H, W))");
-    dtensor<T> u = conv1x1(policy, conv3x3(policy, xv, l1_w, l1_b, c_), l2_w, l2_b);
-    dtensor<T> w = conv3x3(policy, conv1x1(policy, xv, r1_w, r1_b), r2_w, r2_b, hc_);
-    if (variant_ == aim_variant::dttn) {
-      channel_affine_into(policy, u, n1_scale, n1_shift, u);
-      channel_affine_into(policy, w, n2_scale, n2_shift, w);
-    }
-    dtensor<T> p = hadamard(policy, u, w);
-    if (variant_ == aim_variant::dttn_dagger) p = layer_norm_channels(policy, p, ln_w, ln_b, layer_norm_eps);
-    dtensor<T> z = conv1x1(policy, p, p_w, p_b);
-    channel_affine_into(policy, z, n3_scale, n3_shift, z);
-    // The residual, added into z (no copy of x unless x is strided).
-    const T a = alpha.data()[0];
-    T* zd = z.data();
-    if (xv.is_contiguous()) {
-      const T* xd = xv.data();
-      for (index i = 0; i < z.size(); ++i) zd[i] = xd[i] + a * zd[i];
-    } else {
-      const dtensor<T> xc(xv);
-      const T* xd = xc.data();
-      for (index i = 0; i < z.size(); ++i) zd[i] = xd[i] + a * zd[i];
-    }
+    const folded f = fold();
+    dtensor<T> t = conv3x3(policy, xv, l1_w, l1_b, c_);  // L1 x
+    dtensor<T> u = conv1x1(policy, t, f.l2_w, f.l2_b);   // N1 L2 L1 x (DTTN; L2 L1 x for the dagger)
+    conv1x1_into(policy, xv, r1_w, r1_b, t);              // R1 x, into L1's buffer
+    dtensor<T> w = conv3x3(policy, t, f.r2_w, f.r2_b, hc_);  // N2 R2 R1 x
+    hadamard_into(policy, u, w, u);
+    if (variant_ == aim_variant::dttn_dagger) u = layer_norm_channels(policy, u, ln_w, ln_b, layer_norm_eps);
+    // y = x + alpha N3(P u): x plus the folded bias first, then the product accumulated onto it.
+    dtensor<T> z(for_overwrite, xv.extents());
+    channel_affine_into(policy, xv, f.ones, f.p_b, z);
+    static constexpr int lu[] = {0, 1, 2, 3}, lp[] = {4, 1}, lz[] = {0, 4, 2, 3};
+    const dtensor_view<const T> pm(f.p_w.data(), dyn_extents{c_, hc_}, std::vector<index>{hc_, 1});
+    exec::contract(policy, dtensor_view<const T>(u.view()), std::span<const int>(lu), pm, std::span<const int>(lp),
+                   dtensor_view<T>(z.view()), std::span<const int>(lz), true);
     return z;
   }
   template <tensor_like X>
@@ -158,6 +154,34 @@ class image_aim_block {
   dtensor<T> alpha;                                   // (1,)
 
  private:
+  // The per-channel affine maps that follow a biased linear map fold into its rows: N1 into
+  // L2, N2 into R2 (DTTN only), N3 and alpha into P (both variants). The forward pass then
+  // runs five convolutions, one product and one residual pass, and no separate norm passes.
+  struct folded {
+    dtensor<T> l2_w, l2_b, r2_w, r2_b, p_w, p_b, ones;
+  };
+  // W'[o, :] = s[o] W[o, :], b'[o] = s[o] b[o] + t[o], with s = a * scale, t = a * shift.
+  static void fold_rows(const dtensor<T>& w, const dtensor<T>& b, const T* scale, const T* shift, T a,
+                        dtensor<T>& wf, dtensor<T>& bf) {
+    wf = dtensor<T>(for_overwrite, w.extents());
+    bf = dtensor<T>(for_overwrite, b.extents());
+    const index rows = w.extent(0), cols = w.size() / rows;
+    for (index o = 0; o < rows; ++o) {
+      const T so = a * (scale ? scale[o] : T(1));
+      for (index i = 0; i < cols; ++i) wf.data()[o * cols + i] = so * w.data()[o * cols + i];
+      bf.data()[o] = so * b.data()[o] + a * (shift ? shift[o] : T(0));
+    }
+  }
+  folded fold() const {
+    folded f;
+    const bool n12 = variant_ == aim_variant::dttn;
+    fold_rows(l2_w, l2_b, n12 ? n1_scale.data() : nullptr, n12 ? n1_shift.data() : nullptr, T(1), f.l2_w, f.l2_b);
+    fold_rows(r2_w, r2_b, n12 ? n2_scale.data() : nullptr, n12 ? n2_shift.data() : nullptr, T(1), f.r2_w, f.r2_b);
+    fold_rows(p_w, p_b, n3_scale.data(), n3_shift.data(), alpha.data()[0], f.p_w, f.p_b);
+    f.ones = ones(c_);
+    return f;
+  }
+
   static dtensor<T> ones(index n) {
     dtensor<T> t(n);
     t.fill(T(1));
