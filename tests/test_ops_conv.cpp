@@ -265,6 +265,12 @@ TEST_CASE("channel_affine, layer_norm_channels, global_avg_pool: match their def
     auto xi = dtensor<double>(x);
     tenet::channel_affine_into(exec::seq, xi, s, sh, xi);
     CHECK(tenet::max_abs_diff(xi, aff) <= 1e-15);
+    auto xl = dtensor<double>(x);
+    tenet::layer_norm_channels_into(exec::par(2), xl, s, sh, 1e-6, xl);
+    CHECK(tenet::max_abs_diff(xl, ln) <= 1e-11);
+    dtensor<double> yl(N, C, H, W);
+    tenet::layer_norm_channels_into(exec::seq, x, s, sh, 1e-6, yl);
+    CHECK(tenet::max_abs_diff(yl, ln) <= 1e-11);
   }
   // A strided X (W stride not 1), and results that keep static extents.
   const auto xt = random_tensor({2, 5, 7, 3}, 1);
@@ -272,6 +278,11 @@ TEST_CASE("channel_affine, layer_norm_channels, global_avg_pool: match their def
   const auto xc = dtensor<double>(xv);
   const auto s = random_tensor({5}, 2), sh = random_tensor({5}, 3);
   CHECK(tenet::max_abs_diff(tenet::layer_norm_channels(xv, s, sh, 1e-6), tenet::layer_norm_channels(xc, s, sh, 1e-6)) <= 1e-15);
+  auto xt2 = dtensor<double>(xt);  // in place on a view whose W stride is not 1
+  tenet::layer_norm_channels_into(exec::seq, tenet::permute<0, 1, 3, 2>(xt2), s, sh, 1e-6, tenet::permute<0, 1, 3, 2>(xt2));
+  CHECK(tenet::max_abs_diff(tenet::permute<0, 1, 3, 2>(xt2), tenet::layer_norm_channels(xc, s, sh, 1e-6)) <= 1e-15);
+  dtensor<double> wrong(2, 5, 3, 6);
+  CHECK_THROWS_AS(tenet::layer_norm_channels_into(exec::seq, xc, s, sh, 1e-6, wrong), tenet::shape_error);
   CHECK(tenet::max_abs_diff(tenet::channel_affine(xv, s, sh), tenet::channel_affine(xc, s, sh)) <= 1e-15);
   CHECK(tenet::max_abs_diff(tenet::global_avg_pool(xv), tenet::global_avg_pool(xc)) <= 1e-15);
   tensor<double, 2, 5, 3, dyn> xs(7);

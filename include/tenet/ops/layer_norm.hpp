@@ -70,8 +70,8 @@ void layer_norm_channels_run(P policy, const dtensor_view<const T>& x_in, const 
       }
       for (index j = 0; j < W; ++j) rstd[j] = T(1) / std::sqrt(rstd[j] * inv_c + eps);
       for (index c = 0; c < C; ++c) {
-        const T* __restrict xc = xr + c * x.stride(1);
-        T* __restrict yc = yr + c * y.stride(1);
+        const T* xc = xr + c * x.stride(1);  // no restrict: y may be x (in place)
+        T* yc = yr + c * y.stride(1);
         const T gc = g[static_cast<std::size_t>(c)], bc = b[static_cast<std::size_t>(c)];
         for (index j = 0; j < W; ++j) yc[j] = (xc[j] - mean[j]) * rstd[j] * gc + bc;
       }
@@ -111,6 +111,29 @@ auto layer_norm_channels(P policy, const X& x, const G& weight, const B& bias, d
 template <tensor_like X, tensor_like G, tensor_like B>
 auto layer_norm_channels(const X& x, const G& weight, const B& bias, double eps) {
   return layer_norm_channels(exec::seq, x, weight, bias, eps);
+}
+
+/// The same into an existing tensor or view Y of X's shape; Y may be X itself (each pixel's
+/// channels are read before they are written), but must not overlap X otherwise.
+template <class P, tensor_like X, tensor_like G, tensor_like B, tensor_like Y>
+  requires execution_policy<P>
+void layer_norm_channels_into(P policy, const X& x, const G& weight, const B& bias, double eps, Y&& y) {
+  using T = value_type_of_t<X>;
+  static_assert(std::is_same_v<T, value_type_of_t<Y>>, "tenet::layer_norm_channels_into: X and Y must share one element type");
+  if constexpr (detail::static_layer_norm_ok<X, G, B>() && std::is_same_v<T, value_type_of_t<Y>>) {
+    const auto xv = detail::dview(x);
+    const auto gv = detail::dview(weight);
+    const auto bv = detail::dview(bias);
+    const std::string what = "tenet::layer_norm_channels_into: X of shape " + detail::shape_string(xv.extents()) +
+                             ", weight of shape " + detail::shape_string(gv.extents()) + ", bias of shape " +
+                             detail::shape_string(bv.extents());
+    const detail::nchw_dims d = detail::image_dims(xv, what);
+    const std::vector<T> g = detail::channel_values(gv, d.c, what, "weight");
+    const std::vector<T> b = detail::channel_values(bv, d.c, what, "bias");
+    const dtensor_view<T> yv(as_view(y));
+    detail::check_into_shape(yv, xv.extents().as_span(), what);
+    detail::layer_norm_channels_run(policy, xv, g, b, static_cast<T>(eps), yv);
+  }
 }
 
 }  // namespace tenet

@@ -29,6 +29,14 @@ feature_blocks feature_layout(const X& x, const char* what) {
   for (std::size_t r = 2; r < x.rank(); ++r) inner *= x.extent(r);
   return {x.extent(0), x.extent(1), inner};
 }
+
+/// A contiguous (batch, F, ...) tensor seen as the (batch, F, 1, inner) image that the
+/// per-channel operators (ops/channel_affine.hpp, ops/layer_norm.hpp) take.
+template <class T>
+dtensor_view<T> feature_image(T* data, const feature_blocks& l) {
+  return dtensor_view<T>(data, dyn_extents{l.outer, l.features, index(1), l.inner},
+                         std::vector<index>{l.features * l.inner, l.inner, l.inner, index(1)});
+}
 }  // namespace detail
 
 template <class M>

@@ -1,7 +1,7 @@
 #pragma once
 // tenet::feature_affine<T>: y = scale o x + shift along the feature mode (mode 1) of a batch
 // (batch, F, ...): a batch norm in inference form (MATH.md 1.1: N1, N2 on the branches, N3
-// on the output). Being affine, it folds into the neighbouring linear maps when a DTTN
+// on the output). It holds the parameters; ops/channel_affine.hpp does the work. Being affine, it folds into the neighbouring linear maps when a DTTN
 // block unfolds (aim_cp_core.hpp).
 #include <cmath>
 #include <cstdint>
@@ -12,6 +12,7 @@
 #include "tenet/core/tensor.hpp"
 #include "tenet/exec/policy.hpp"
 #include "tenet/models/dttn/aim_map.hpp"
+#include "tenet/ops/channel_affine.hpp"
 
 namespace tenet {
 
@@ -64,18 +65,8 @@ class feature_affine {
     if (l.features != features())
       throw shape_error("tenet::feature_affine: input of shape " + detail::shape_string(y.extents()) + " for scale of shape " +
                         detail::shape_string(scale.extents()) + " (expects (batch, " + std::to_string(features()) + ", ...))");
-    const T* s = scale.data();
-    const T* t = shift.data();
-    T* p = y.data();
-    [[maybe_unused]] const int threads = exec::thread_count(policy);
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1 && y.size() >= (index{1} << 15))
-#endif
-    for (index b = 0; b < l.outer; ++b)
-      for (index f = 0; f < l.features; ++f) {
-        T* row = p + (b * l.features + f) * l.inner;
-        for (index i = 0; i < l.inner; ++i) row[i] = s[f] * row[i] + t[f];
-      }
+    const dtensor_view<T> v = detail::feature_image(y.data(), l);
+    channel_affine_into(policy, v, scale, shift, v);
   }
 
   void check() const {

@@ -128,7 +128,7 @@ class image_aim_block {
     conv1x1_into(policy, xv, r1_w, r1_b, t);              // R1 x, into L1's buffer
     dtensor<T> w = conv3x3(policy, t, f.r2_w, f.r2_b, hc_);  // N2 R2 R1 x
     hadamard_into(policy, u, w, u);
-    if (variant_ == aim_variant::dttn_dagger) u = layer_norm_channels(policy, u, ln_w, ln_b, layer_norm_eps);
+    if (variant_ == aim_variant::dttn_dagger) layer_norm_channels_into(policy, u, ln_w, ln_b, layer_norm_eps, u);
     // y = x + alpha N3(P u): x plus the folded bias first, then the product accumulated onto it.
     dtensor<T> z(for_overwrite, xv.extents());
     channel_affine_into(policy, xv, f.ones, f.p_b, z);

@@ -2,8 +2,8 @@
 // tenet::layer_norm<T>: LayerNorm over the feature mode (mode 1) of a batch (batch, F, ...),
 // separately at every other index: y = (x - mean) / sqrt(var + eps) o weight + bias, with the
 // biased variance (1/F) and eps = 1e-6, as DTTN-dagger applies it to the product of the two
-// branches (MATH.md 1.1). It divides by a function of x, so a block using it is not a
-// polynomial and does not unfold.
+// branches (MATH.md 1.1). It holds the parameters; ops/layer_norm.hpp does the work. It
+// divides by a function of x, so a block using it is not a polynomial and does not unfold.
 #include <cmath>
 #include <string>
 #include <type_traits>
@@ -12,6 +12,7 @@
 #include "tenet/core/tensor.hpp"
 #include "tenet/exec/policy.hpp"
 #include "tenet/models/dttn/aim_map.hpp"
+#include "tenet/ops/layer_norm.hpp"
 
 namespace tenet {
 
@@ -40,27 +41,9 @@ class layer_norm {
     if (l.features != features())
       throw shape_error("tenet::layer_norm: input of shape " + detail::shape_string(x.extents()) + " for weight of shape " +
                         detail::shape_string(weight.extents()) + " (expects (batch, " + std::to_string(features()) + ", ...))");
-    dtensor<T> y(x);
-    T* p = y.data();
-    const T* w = weight.data();
-    const T* c = bias.data();
-    const index F = l.features, S = l.inner;
-    const double e = eps;
-    [[maybe_unused]] const int threads = exec::thread_count(policy);
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1 && y.size() >= (index{1} << 15))
-#endif
-    for (index b = 0; b < l.outer; ++b)
-      for (index s = 0; s < S; ++s) {
-        T* q = p + b * F * S + s;  // feature f at q[f * S]
-        double mean = 0, var = 0;  // in double: cancellation in var for large means
-        for (index f = 0; f < F; ++f) mean += static_cast<double>(q[f * S]);
-        mean /= static_cast<double>(F > 0 ? F : 1);
-        for (index f = 0; f < F; ++f) var += (static_cast<double>(q[f * S]) - mean) * (static_cast<double>(q[f * S]) - mean);
-        var /= static_cast<double>(F > 0 ? F : 1);
-        const double inv = 1.0 / std::sqrt(var + e);
-        for (index f = 0; f < F; ++f) q[f * S] = static_cast<T>((static_cast<double>(q[f * S]) - mean) * inv) * w[f] + c[f];
-      }
+    dtensor<T> y(x);  // contiguous, so that it can be seen as an image; normalized in place
+    const dtensor_view<T> v = detail::feature_image(y.data(), l);
+    layer_norm_channels_into(policy, v, weight, bias, eps, v);
     return y;
   }
 
