@@ -9,13 +9,17 @@
 #include <array>
 #include <cstddef>
 #include <span>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "tenet/core/tensor.hpp"
 #include "tenet/core/traits.hpp"
+#include "tenet/exec/contract_report.hpp"
 #include "tenet/exec/policy.hpp"
+#include "tenet/exec/unrolled.hpp"
 #include "tenet/expr/einsum_eval.hpp"
 #include "tenet/expr/einsum_path.hpp"
 #include "tenet/expr/einsum_spec.hpp"
@@ -104,6 +108,45 @@ constexpr std::size_t static_output_extent(const einsum_spec& s, const std::arra
 template <fixed_string S>
 inline constexpr einsum_spec spec_of = parse_einsum(S.view());
 
+// The unrolled engine's description of einsum A, B -> C (exec/unrolled.hpp) for operands
+// with the static extents `e`, laid out row-major (owning tensors); .ok false when it does
+// not apply (a dynamic extent, too many labels or modes).
+template <std::size_t N>
+constexpr exec::detail::unrolled_problem unrolled_problem_of(const einsum_spec& s,
+                                                             const std::array<std::array<std::size_t, 64>, N>& e) {
+  exec::detail::unrolled_problem p;
+  if (N != 2 || s.n_ops != 2 || !einsum_all_static(s, e)) return p;
+  char names[32] = {};
+  auto id = [&](char l) {
+    for (std::size_t i = 0; i < p.n_labels; ++i)
+      if (names[i] == l) return static_cast<int>(i);
+    if (p.n_labels == 32) return -1;
+    names[p.n_labels] = l;
+    return static_cast<int>(p.n_labels++);
+  };
+  // Row-major strides from the extents, mode by mode.
+  auto describe = [&](std::string_view labels, auto extent_of, exec::detail::unrolled_operand& x) {
+    if (labels.size() > x.label.size()) return false;
+    x.rank = labels.size();
+    index stride = 1;
+    for (std::size_t r = labels.size(); r-- > 0;) {
+      const int l = id(labels[r]);
+      if (l < 0) return false;
+      x.label[r] = l;
+      x.stride[r] = stride;
+      const index ext = static_cast<index>(extent_of(r));
+      p.extent[static_cast<std::size_t>(l)] = ext;
+      stride *= ext;
+    }
+    return true;
+  };
+  const bool ok = describe(s.operand(0), [&](std::size_t r) { return e[0][r]; }, p.a) &&
+                  describe(s.operand(1), [&](std::size_t r) { return e[1][r]; }, p.b) &&
+                  describe(s.output(), [&](std::size_t r) { return static_output_extent(s, e, s.out[r]); }, p.c);
+  p.ok = ok && p.terms() > 0;
+  return p;
+}
+
 // Runs every compile-time check and names the result type.
 template <fixed_string S, class... X>
 struct static_einsum {
@@ -136,10 +179,49 @@ struct static_einsum {
   static constexpr bool planned = ok && spec.n_ops >= 3 && einsum_all_static(spec, exts);
   static constexpr einsum_order order = planned ? plan_einsum_order(spec, einsum_static_label_extents(spec, exts)) : einsum_order{};
 
+  // Two owning tensors (row-major, so every stride is known too) and a tiny loop nest: the
+  // unrolled engine applies (exec/unrolled.hpp).
+  static constexpr exec::detail::unrolled_problem unroll =
+      ok && (is_tensor<std::remove_cvref_t<X>>::value && ...) ? unrolled_problem_of(spec, exts)
+                                                               : exec::detail::unrolled_problem{};
+  static constexpr bool unrollable = unroll.ok && unroll.terms() <= exec::unrolled_max_terms;
+
   template <std::size_t... I>
   static auto result_type(std::index_sequence<I...>) -> tensor<T, static_output_extent(spec, exts, spec.out[I])...>;
   using result = decltype(result_type(std::make_index_sequence<static_cast<std::size_t>(spec.out_len)>{}));
 };
+
+/// Records an unrolled einsum in the report installed on this thread (tenet::explain);
+/// true in a dry run (nothing to compute).
+template <class Check, class... X>
+bool record_unrolled(exec::engine want, const X&... x) {
+  exec::detail::report_sink& sink = exec::detail::current_report();
+  if (!sink.report) return false;
+  const auto& p = Check::unroll;
+  exec::contraction_step st;
+  st.a = std::string(Check::spec.operand(0));
+  st.b = std::string(Check::spec.operand(1));
+  st.c = std::string(Check::spec.output());
+  std::vector<index>* shapes[] = {&st.shape_a, &st.shape_b};
+  std::size_t i = 0;
+  auto shape_of = [](const auto& t) {
+    std::vector<index> v(t.rank());
+    for (std::size_t r = 0; r < v.size(); ++r) v[r] = t.extent(r);
+    return v;
+  };
+  ((*shapes[i++] = shape_of(x)), ...);
+  for (std::size_t r = 0; r < p.c.rank; ++r) st.shape_c.push_back(p.extent[static_cast<std::size_t>(p.c.label[r])]);
+  st.used = exec::engine::unrolled;
+  st.asked = want;
+  st.m = static_cast<index>(p.out_size());
+  st.k = static_cast<index>(p.sum_size());
+  st.m_labels = st.c;
+  for (char l : st.a + st.b)
+    if (st.c.find(l) == std::string::npos && st.k_labels.find(l) == std::string::npos) st.k_labels += l;
+  st.predicted_us = 1e-3 * static_cast<double>(p.terms()) / 4;  // ~4 multiply-adds per ns
+  sink.report->steps.push_back(std::move(st));
+  return sink.dry;
+}
 
 template <class P, class T, class... X>
 void einsum_views_into(P policy, const einsum_spec& spec, const dtensor_view<T>& out, bool accumulate, const X&... x) {
@@ -168,6 +250,17 @@ auto einsum(P policy, const X&... x) {
   using check = detail::static_einsum<S, X...>;
   using R = typename check::result;
   using T = typename check::T;
+  if constexpr (check::unrollable) {
+    const exec::engine want = exec::preferred_engine(policy);
+    if (want == exec::engine::automatic || want == exec::engine::unrolled) {
+      R out(for_overwrite, typename R::extents_type{});
+      if (!detail::record_unrolled<check>(want, x...)) {
+        const std::array<const T*, 2> p = {x.data()...};
+        exec::contract_unrolled<T, check::unroll>(p[0], p[1], out.data(), false);
+      }
+      return out;
+    }
+  }
   if constexpr (check::ok) {
     const std::vector<index> ext = detail::einsum_shape<T>(check::spec, x...);
     R out(for_overwrite, typename R::extents_type(std::span<const index>(ext)));
