@@ -17,8 +17,11 @@ namespace tenet::exec {
 ///   ttgt    transpose (copy) what is not GEMM-ready, then GEMM
 ///   blas    the gemm/ttgt plans with the GEMMs on CBLAS (cblas_sgemm/cblas_dgemm; float
 ///           and double); only where tenet was built with TENET_HAS_CBLAS (-DTENET_BLAS=ON)
+///   unrolled  straight-line code for tiny contractions of owning tensors whose extents are
+///           all static (einsum<"...">; at most exec::unrolled_max_terms multiply-adds), chosen
+///           there before any run-time planning (exec/unrolled.hpp)
 /// `automatic` lets the planner's cost model pick per contraction.
-enum class engine { automatic, direct, gett, gemm, ttgt, blas };
+enum class engine { automatic, direct, gett, gemm, ttgt, blas, unrolled };
 
 inline const char* engine_name(engine e) noexcept {
   switch (e) {
@@ -27,6 +30,7 @@ inline const char* engine_name(engine e) noexcept {
     case engine::gemm: return "gemm";
     case engine::ttgt: return "ttgt";
     case engine::blas: return "blas";
+    case engine::unrolled: return "unrolled";
     case engine::automatic: break;
   }
   return "automatic";
@@ -80,3 +84,7 @@ namespace tenet {
 template <class P>
 concept execution_policy = exec::is_execution_policy<std::remove_cvref_t<P>>::value;
 }  // namespace tenet
+
+// exec::cuda: the type is known everywhere (so that misuse says why); its kernels are in
+// <tenet/cuda.hpp> (nvcc only).
+#include "tenet/exec/cuda/policy.hpp"
