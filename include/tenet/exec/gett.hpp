@@ -180,6 +180,10 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
       const bool c_contig = cols == NR && lay.c_unit[static_cast<std::size_t>((j0 + jr) / NR)] != 0;
       for (index ip = 0; ip < m_panels; ++ip) {
         const index ir = ip * MR, rows = std::min(MR, mc - ir);
+        if (c_contig && rows == MR) {
+          micro_kernel_c<T>(kc, pa + ip * MR * kc, pb + jp * NR * kc, c + cn[j0 + jr], cm + i0 + ir, acc);
+          continue;
+        }
         micro_kernel<T>(kc, pa + ip * MR * kc, pb + jp * NR * kc, tile);
         for (index i = 0; i < rows; ++i) {
           T* crow = c + cm[i0 + ir + i];

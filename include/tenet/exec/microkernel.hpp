@@ -66,14 +66,11 @@ template <class T>
 #endif
 }
 
-/// tile[MR x NR] (row-major, leading dimension NR) = sum_p a[p*MR + i] * b[p*NR + j].
-template <class T>
-[[gnu::always_inline]] inline void micro_kernel(index kc, const T* __restrict a, const T* __restrict b, T* __restrict tile) {
+// acc[i][j] = sum_p a[p*MR + i] * b[p*NR + j*L ..]: the register-blocked loop of both kernels.
+template <class T, int MR, int NV, int L>
+[[gnu::always_inline]] inline void micro_accumulate(index kc, const T* __restrict a, const T* __restrict b,
+                                                    simd_t<T> (&acc)[MR][NV]) {
   using V = simd_t<T>;
-  constexpr int MR = kernel_shape<T>::mr, NV = kernel_shape<T>::nv, L = kernel_shape<T>::lanes;
-  // The loops over the tile are unrolled explicitly: at -O2 GCC would otherwise keep the
-  // accumulators in memory (a 3x slower kernel).
-  V acc[MR][NV];
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 4
@@ -91,10 +88,46 @@ template <class T>
     a += MR;
     b += NV * L;
   }
+}
+
+/// tile[MR x NR] (row-major, leading dimension NR) = sum_p a[p*MR + i] * b[p*NR + j].
+template <class T>
+[[gnu::always_inline]] inline void micro_kernel(index kc, const T* __restrict a, const T* __restrict b, T* __restrict tile) {
+  using V = simd_t<T>;
+  constexpr int MR = kernel_shape<T>::mr, NV = kernel_shape<T>::nv, L = kernel_shape<T>::lanes;
+  // The loops over the tile are unrolled explicitly: at -O2 GCC would otherwise keep the
+  // accumulators in memory (a 3x slower kernel).
+  V acc[MR][NV];
+  micro_accumulate<T, MR, NV, L>(kc, a, b, acc);
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) store<T>(tile + i * NV * L + j * L, acc[i][j]);
+}
+
+/// The same tile straight into C (+= when `add`): row i at c + row_off[i], its NR elements
+/// contiguous. Saves the round trip through a tile buffer, which costs most when k is short.
+template <class T>
+[[gnu::always_inline]] inline void micro_kernel_c(index kc, const T* __restrict a, const T* __restrict b, T* c,
+                                                  const index* row_off, bool add) {
+  using V = simd_t<T>;
+  constexpr int MR = kernel_shape<T>::mr, NV = kernel_shape<T>::nv, L = kernel_shape<T>::lanes;
+  V acc[MR][NV];
+  micro_accumulate<T, MR, NV, L>(kc, a, b, acc);
+  if (add) {
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; ++j) {
+        T* p = c + row_off[i] + j * L;
+        store<T>(p, load<T>(p) + acc[i][j]);
+      }
+  } else {
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; ++j) store<T>(c + row_off[i] + j * L, acc[i][j]);
+  }
 }
 
 }  // namespace tenet::exec::detail
