@@ -10,60 +10,18 @@
 #include "tenet/exec/contract.hpp"
 #include "tenet/exec/copy.hpp"
 #include "tenet/expr/einsum_path.hpp"
+#include "tenet/expr/einsum_shape.hpp"
 #include "tenet/expr/einsum_spec.hpp"
 
 namespace tenet::detail {
 
-inline std::string einsum_context(const einsum_spec& s) {
-  // Appends only: GCC 12's -Wrestrict misfires on `"," + std::string(...)` at -O3.
-  std::string r = "tenet::einsum(\"";
-  for (int i = 0; i < s.n_ops; ++i) {
-    if (i) r += ',';
-    r += s.operand(i);
-  }
-  r += "->";
-  r += s.output();
-  r += "\")";
-  return r;
-}
-
 /// Checks operand ranks and label extents; returns the output extents.
 template <class T>
 std::vector<index> einsum_output_extents(const einsum_spec& s, std::span<const dtensor_view<const T>> ops) {
-  if (static_cast<int>(ops.size()) != s.n_ops) {
-    std::string given;
-    for (std::size_t i = 0; i < ops.size(); ++i) {
-      if (i) given += ", ";
-      given += shape_string(ops[i].extents());
-    }
-    throw shape_error(einsum_context(s) + ": the subscripts name " + std::to_string(s.n_ops) +
-                      " operands but " + std::to_string(ops.size()) + " were given, of shapes " + given);
-  }
-  index ext[128];
-  int where[128];
-  std::fill(std::begin(ext), std::end(ext), -1);
-  for (int i = 0; i < s.n_ops; ++i) {
-    const auto lab = s.operand(i);
-    if (lab.size() != ops[i].rank())
-      throw shape_error(einsum_context(s) + ": operand " + std::to_string(i) + " has shape " +
-                        shape_string(ops[i].extents()) + " but " + std::to_string(lab.size()) +
-                        " labels '" + std::string(lab) + "'");
-    for (std::size_t r = 0; r < lab.size(); ++r) {
-      const int l = static_cast<unsigned char>(lab[r]);
-      if (ext[l] < 0) {
-        ext[l] = ops[i].extent(r);
-        where[l] = i;
-      } else if (ext[l] != ops[i].extent(r)) {
-        throw shape_error(einsum_context(s) + ": label '" + lab[r] + "' has extent " + std::to_string(ext[l]) +
-                          " in operand " + std::to_string(where[l]) + " of shape " +
-                          shape_string(ops[where[l]].extents()) + " but " + std::to_string(ops[i].extent(r)) +
-                          " in operand " + std::to_string(i) + " of shape " + shape_string(ops[i].extents()));
-      }
-    }
-  }
-  std::vector<index> out;
-  for (char c : s.output()) out.push_back(ext[static_cast<unsigned char>(c)]);
-  return out;
+  std::vector<std::vector<index>> shapes;
+  shapes.reserve(ops.size());
+  for (const auto& v : ops) shapes.emplace_back(v.extents().as_span().begin(), v.extents().as_span().end());
+  return einsum_output_shape(s, shapes);
 }
 
 inline std::vector<int> to_ints(std::string_view l) { return {l.begin(), l.end()}; }
