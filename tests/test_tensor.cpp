@@ -518,3 +518,44 @@ TEST_CASE("tensor: copies are deep, moves steal, and a dtensor takes any moved t
     for (double x : D) CHECK(x == 0.0);
   }
 }
+
+TEST_CASE("storage: freed buffers of 8 MiB and more are reused, bounded; small ones are not cached") {
+  auto& cache = tenet::detail::huge_block_cache::instance();
+  const idx n = idx(4) << 20;  // 4 Mi floats = 16 MiB
+  const float* first = nullptr;
+  {
+    tenet::dtensor<float> a(tenet::for_overwrite, tenet::dyn_extents{n});
+    first = a.data();
+    CHECK(reinterpret_cast<std::uintptr_t>(first) % tenet::detail::huge_page_bytes == 0);
+  }
+  CHECK(cache.cached_bytes() >= std::size_t(n) * sizeof(float));
+  {
+    // The same size again: the freed block comes back, and a zero-filled tensor is zero.
+    tenet::dtensor<float> b(tenet::dyn_extents{n});
+    CHECK(b.data() == first);
+    bool zero = true;
+    for (idx i = 0; i < n; i += 4099) zero = zero && b.data()[i] == 0.0f;
+    CHECK(zero);
+    b.fill(7.0f);
+  }
+  {
+    // Somewhat smaller (10 MiB): the 16 MiB block fits (at most twice the request).
+    tenet::dtensor<float> c(tenet::for_overwrite, tenet::dyn_extents{(idx(10) << 20) / 4});
+    CHECK(c.data() == first);
+#ifndef NDEBUG
+    CHECK(std::isnan(c.data()[12345]));  // for_overwrite storage starts as NaN in debug builds, reused or not
+#endif
+  }
+  {
+    // Much smaller (1 MiB): ordinary allocation, not the cached block.
+    tenet::dtensor<float> d(tenet::for_overwrite, tenet::dyn_extents{idx(1) << 18});
+    CHECK(d.data() != first);
+  }
+  // Bounded: freeing more blocks than it keeps leaves at most max_blocks / max_bytes.
+  {
+    std::vector<tenet::dtensor<float>> many;
+    for (int i = 0; i < int(tenet::detail::huge_block_cache::max_blocks) + 2; ++i)
+      many.emplace_back(tenet::for_overwrite, tenet::dyn_extents{n + idx(i) * (idx(1) << 19)});
+  }
+  CHECK(cache.cached_bytes() <= tenet::detail::huge_block_cache::max_bytes);
+}
