@@ -81,6 +81,25 @@ void layer_norm_channels_run(P policy, const dtensor_view<const T>& x_in, const 
   yout.finish(policy);
 }
 
+template <class T>
+struct layer_norm_params {
+  std::vector<T> g, b;
+  std::string what;  // the context of every error message
+};
+
+/// Checks X (N, C, H, W), weight and bias (C,); returns them as contiguous vectors.
+template <class T>
+layer_norm_params<T> layer_norm_check(const char* name, const dtensor_view<const T>& x, const dtensor_view<const T>& g,
+                                      const dtensor_view<const T>& b) {
+  layer_norm_params<T> p;
+  p.what = std::string(name) + ": X of shape " + shape_string(x.extents()) + ", weight of shape " +
+           shape_string(g.extents()) + ", bias of shape " + shape_string(b.extents());
+  const nchw_dims d = image_dims(x, p.what);
+  p.g = channel_values(g, d.c, p.what, "weight");
+  p.b = channel_values(b, d.c, p.what, "bias");
+  return p;
+}
+
 }  // namespace detail
 
 /// LayerNorm over the channels of every pixel, with a per-channel weight and bias of shape (C,)
@@ -93,16 +112,9 @@ auto layer_norm_channels(P policy, const X& x, const G& weight, const B& bias, d
   using R = std::conditional_t<detail::has_static_rank<X>, basic_tensor<T, detail::extents_of_t<X>>, dtensor<T>>;
   if constexpr (detail::static_layer_norm_ok<X, G, B>()) {
     const auto xv = detail::dview(x);
-    const auto gv = detail::dview(weight);
-    const auto bv = detail::dview(bias);
-    const std::string what = "tenet::layer_norm_channels: X of shape " + detail::shape_string(xv.extents()) +
-                             ", weight of shape " + detail::shape_string(gv.extents()) + ", bias of shape " +
-                             detail::shape_string(bv.extents());
-    const detail::nchw_dims d = detail::image_dims(xv, what);
-    const std::vector<T> g = detail::channel_values(gv, d.c, what, "weight");
-    const std::vector<T> b = detail::channel_values(bv, d.c, what, "bias");
+    const auto p = detail::layer_norm_check("tenet::layer_norm_channels", xv, detail::dview(weight), detail::dview(bias));
     R out = detail::make_result<R>(xv.extents().as_span(), for_overwrite);
-    detail::layer_norm_channels_run(policy, xv, g, b, static_cast<T>(eps), dtensor_view<T>(out.view()));
+    detail::layer_norm_channels_run(policy, xv, p.g, p.b, static_cast<T>(eps), dtensor_view<T>(out.view()));
     return out;
   } else {
     return R{};
@@ -122,17 +134,11 @@ void layer_norm_channels_into(P policy, const X& x, const G& weight, const B& bi
   static_assert(std::is_same_v<T, value_type_of_t<Y>>, "tenet::layer_norm_channels_into: X and Y must share one element type");
   if constexpr (detail::static_layer_norm_ok<X, G, B>() && std::is_same_v<T, value_type_of_t<Y>>) {
     const auto xv = detail::dview(x);
-    const auto gv = detail::dview(weight);
-    const auto bv = detail::dview(bias);
-    const std::string what = "tenet::layer_norm_channels_into: X of shape " + detail::shape_string(xv.extents()) +
-                             ", weight of shape " + detail::shape_string(gv.extents()) + ", bias of shape " +
-                             detail::shape_string(bv.extents());
-    const detail::nchw_dims d = detail::image_dims(xv, what);
-    const std::vector<T> g = detail::channel_values(gv, d.c, what, "weight");
-    const std::vector<T> b = detail::channel_values(bv, d.c, what, "bias");
+    const auto p =
+        detail::layer_norm_check("tenet::layer_norm_channels_into", xv, detail::dview(weight), detail::dview(bias));
     const dtensor_view<T> yv(as_view(y));
-    detail::check_into_shape(yv, xv.extents().as_span(), what);
-    detail::layer_norm_channels_run(policy, xv, g, b, static_cast<T>(eps), yv);
+    detail::check_into_shape(yv, xv.extents().as_span(), p.what);
+    detail::layer_norm_channels_run(policy, xv, p.g, p.b, static_cast<T>(eps), yv);
   }
 }
 
