@@ -46,15 +46,16 @@ void fill_channels(int threads, const dtensor_view<T>& y, const std::vector<T>& 
   for_planes(threads, N * C, y.size(), body);
 }
 
-/// Y = X x_1 Wm (+ b): Wm the (C_out, C_in) matrix, Y of shape (N, C_out, H, W).
+/// Y = X x_1 Wm (+ b): Wm the (C_out, C_in) matrix, Y of shape (N, C_out, H, W); with `add`,
+/// Y += X x_1 Wm instead (no bias).
 template <class P, class T>
 void conv1x1_run(P policy, const dtensor_view<const T>& x, const dtensor_view<const T>& wm,
-                 const std::vector<T>* bias, const dtensor_view<T>& y) {
+                 const std::vector<T>* bias, const dtensor_view<T>& y, bool add = false) {
   if (y.size() == 0) return;
   if (bias) fill_channels(exec::thread_count(policy), y, *bias);
   static constexpr int lx[] = {0, 1, 2, 3}, lw[] = {4, 1}, ly[] = {0, 4, 2, 3};
   exec::contract(policy, x, std::span<const int>(lx), wm, std::span<const int>(lw), y, std::span<const int>(ly),
-                 bias != nullptr);
+                 add || bias != nullptr);
 }
 
 /// Checks a 1x1 convolution; returns the output shape and sets `wm` to the weight as a

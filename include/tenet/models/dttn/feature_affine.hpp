@@ -1,8 +1,9 @@
 #pragma once
 // tenet::feature_affine<T>: y = scale o x + shift along the feature mode (mode 1) of a batch
 // (batch, F, ...): a batch norm in inference form (MATH.md 1.1: N1, N2 on the branches, N3
-// on the output). It holds the parameters; ops/channel_affine.hpp does the work. Being affine, it folds into the neighbouring linear maps when a DTTN
-// block unfolds (aim_cp_core.hpp).
+// on the output). It holds the parameters; ops/channel_affine.hpp does the work. Being
+// affine, it folds into the neighbouring linear maps when a DTTN block unfolds
+// (aim_cp_core.hpp).
 #include <cmath>
 #include <cstdint>
 #include <string>

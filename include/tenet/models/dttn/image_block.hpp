@@ -10,7 +10,6 @@
 // (for_each_param) so that initialization, loading, saving and counting share one list.
 #include <cmath>
 #include <cstdint>
-#include <span>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -18,7 +17,6 @@
 #include "tenet/core/error.hpp"
 #include "tenet/core/random.hpp"
 #include "tenet/core/tensor.hpp"
-#include "tenet/exec/contract.hpp"
 #include "tenet/exec/policy.hpp"
 #include "tenet/models/dttn/aim_block.hpp"
 #include "tenet/ops/channel_affine.hpp"
@@ -132,10 +130,8 @@ class image_aim_block {
     // y = x + alpha N3(P u): x plus the folded bias first, then the product accumulated onto it.
     dtensor<T> z(for_overwrite, xv.extents());
     channel_affine_into(policy, xv, f.ones, f.p_b, z);
-    static constexpr int lu[] = {0, 1, 2, 3}, lp[] = {4, 1}, lz[] = {0, 4, 2, 3};
     const dtensor_view<const T> pm(f.p_w.data(), dyn_extents{c_, hc_}, std::vector<index>{hc_, 1});
-    exec::contract(policy, dtensor_view<const T>(u.view()), std::span<const int>(lu), pm, std::span<const int>(lp),
-                   dtensor_view<T>(z.view()), std::span<const int>(lz), true);
+    detail::conv1x1_run<P, T>(policy, dtensor_view<const T>(u.view()), pm, nullptr, dtensor_view<T>(z.view()), true);
     return z;
   }
   template <tensor_like X>
