@@ -70,7 +70,7 @@ inline std::vector<unsigned char> unit_panels(const index* off, index n, index w
 template <class T>
 void pack_a(const T* a, const index* am, const index* ak, bool k_unit, index i0, index mc, index p0, index kc,
             T* dst, index panel_lo, index panel_hi) {
-  constexpr index MR = gett_blocking<T>::mr;
+  constexpr index MR = gett_blocking<T>::mr, L = kernel_shape<T>::lanes;
   for (index q = panel_lo; q < panel_hi; ++q) {
     T* d = dst + q * MR * kc;
     const index rows = std::min(MR, mc - q * MR);
@@ -78,7 +78,23 @@ void pack_a(const T* a, const index* am, const index* ak, bool k_unit, index i0,
     for (index i = 0; i < MR; ++i) r[i] = a + am[i0 + q * MR + std::min(i, rows - 1)];
     if (k_unit) {
       for (index i = 0; i < MR; ++i) r[i] += ak[p0];
-      for (index p = 0; p < kc; ++p)
+      index p = 0;
+      // Whole vectors of each row, then their lanes column by column: one load per row and
+      // vector instead of one per element.
+      // The next panel's rows, a line per vector step ahead: their first lines are the misses.
+      const T* nx[MR];
+      const bool pre = q + 1 < panel_hi;
+      if (pre)
+        for (index i = 0; i < MR; ++i) nx[i] = a + am[i0 + std::min(mc - 1, (q + 1) * MR + i)] + ak[p0];
+      for (; p + L <= kc; p += L) {
+        if (pre && p % (64 / sizeof(T)) == 0)
+          for (index i = 0; i < MR; ++i) __builtin_prefetch(nx[i] + p);
+        simd_t<T> v[MR];
+        for (index i = 0; i < MR; ++i) v[i] = load<T>(r[i] + p);
+        for (index t = 0; t < L; ++t)
+          for (index i = 0; i < MR; ++i) d[(p + t) * MR + i] = v[i][t];
+      }
+      for (; p < kc; ++p)
         for (index i = 0; i < MR; ++i) d[p * MR + i] = r[i][p];
     } else {
       for (index p = 0; p < kc; ++p) {
@@ -98,17 +114,25 @@ void pack_a(const T* a, const index* am, const index* ak, bool k_unit, index i0,
 template <class T>
 void pack_b(const T* b, const index* bk, const index* bn, const unsigned char* n_unit, index p0, index kc, index j0,
             index nc, T* dst, index panel_lo, index panel_hi) {
-  constexpr index NR = gett_blocking<T>::nr;
-  for (index q = panel_lo; q < panel_hi; ++q) {
+  constexpr index NR = gett_blocking<T>::nr, L = kernel_shape<T>::lanes;
+  for (index q = panel_lo; q < panel_hi;) {
     T* d = dst + q * NR * kc;
     const index cols = std::min(NR, nc - q * NR);
     const index jq = j0 + q * NR;
     if (cols == NR && n_unit[jq / NR]) {  // j0 is a multiple of NR
+      // A run of contiguous panels, one stretch of each row of B: read row by row, so the
+      // loads stream through memory instead of touching one cache line per row and panel.
+      index run = 1;
+      while (q + run < panel_hi && (q + run + 1) * NR <= nc && n_unit[jq / NR + run] &&
+             bn[jq + run * NR] == bn[jq] + run * NR)
+        ++run;
       const T* s = b + bn[jq];
       for (index p = 0; p < kc; ++p) {
         const T* sp = s + bk[p0 + p];
-        for (index j = 0; j < NR; ++j) d[p * NR + j] = sp[j];
+        for (index r = 0; r < run; ++r)
+          for (index j = 0; j < NR; j += L) store<T>(d + r * NR * kc + p * NR + j, load<T>(sp + r * NR + j));
       }
+      q += run;
       continue;
     }
     const T* c[NR];
@@ -120,6 +144,7 @@ void pack_b(const T* b, const index* bk, const index* bn, const unsigned char* n
     if (cols < NR)
       for (index p = 0; p < kc; ++p)
         for (index j = cols; j < NR; ++j) d[p * NR + j] = T(0);
+    ++q;
   }
 }
 
