@@ -48,7 +48,7 @@ void run_gett(const std::vector<label_dim>& d, const contraction_plan& p, const 
     loops.push_back(find_dim(d, l));
     n_loops *= loops.back().ext;
   }
-  const gett_layout lay = make_gett_layout<T>(n, k, ak.data(), bn.data(), cn.data());
+  const gett_layout lay = make_gett_layout<T>(n, k, ak.data(), bk.data(), bn.data(), cn.data());
   auto body = [&](index lo, index hi, int gett_threads) {
     for (index o = lo; o < hi; ++o) {
       index offa = 0, offb = 0, offc = 0;

@@ -4,11 +4,7 @@
 // A row index i stands for a whole group of tensor modes (the m labels), so any strided
 // layout is contracted without a transposed copy: blocks of A and B are packed straight
 // from the tensors into micro-panels (as in BLIS / TCCG), a register-blocked micro-kernel
-// multiplies them, and C is written through its own offsets.
-//
-// Packing reads through one pointer per row (A) or column (B) of a micro-panel, so every
-// layout is a gather whose inner loop walks the contraction index; micro-panels whose
-// columns are contiguous (in B, and in C when writing back) take plain vector copies.
+// multiplies them, and C is written through its own offsets (packing: pack.hpp).
 #include <algorithm>
 #include <cstddef>
 #include <memory>
@@ -17,20 +13,13 @@
 
 #include "tenet/core/extents.hpp"
 #include "tenet/exec/microkernel.hpp"
+#include "tenet/exec/pack.hpp"
 
 #ifdef _OPENMP
 #include <omp.h>
 #endif
 
 namespace tenet::exec::detail {
-
-template <class T>
-struct gett_blocking {
-  static constexpr index mr = kernel_shape<T>::mr, nr = kernel_shape<T>::nr;
-  static constexpr index kc = 256;  // a k-slice of a B micro-panel stays in L1
-  static constexpr index mc = (sizeof(T) == 4 ? 240 : 120) / mr * mr;  // a block of A stays in L2
-  static constexpr index nc = 2048 / nr * nr;  // a block of B stays in L3
-};
 
 // A growable 64-byte aligned scratch buffer, one per thread, kept across calls (packing
 // buffers are large; allocating them per call costs page faults).
@@ -52,113 +41,17 @@ T* scratch(std::size_t n, int slot) {
   return b[slot].p;
 }
 
-inline bool unit_stride(const index* off, index n) {
-  for (index i = 1; i < n; ++i)
-    if (off[i] != off[0] + i) return false;
-  return true;
-}
-
-// Per micro-panel of `w` consecutive entries: are they contiguous (off[j] = off[0] + j)?
-inline std::vector<unsigned char> unit_panels(const index* off, index n, index w) {
-  std::vector<unsigned char> u(static_cast<std::size_t>((n + w - 1) / w));
-  for (index q = 0; q * w < n; ++q) u[static_cast<std::size_t>(q)] = unit_stride(off + q * w, std::min(w, n - q * w));
-  return u;
-}
-
-// Packs rows [i0, i0 + mc) x k [p0, p0 + kc) of A into MR-row micro-panels (zero padded):
-// panel q holds, for each p, its MR values of column p contiguously.
-template <class T>
-void pack_a(const T* a, const index* am, const index* ak, bool k_unit, index i0, index mc, index p0, index kc,
-            T* dst, index panel_lo, index panel_hi) {
-  constexpr index MR = gett_blocking<T>::mr, L = kernel_shape<T>::lanes;
-  for (index q = panel_lo; q < panel_hi; ++q) {
-    T* d = dst + q * MR * kc;
-    const index rows = std::min(MR, mc - q * MR);
-    const T* r[MR];
-    for (index i = 0; i < MR; ++i) r[i] = a + am[i0 + q * MR + std::min(i, rows - 1)];
-    if (k_unit) {
-      for (index i = 0; i < MR; ++i) r[i] += ak[p0];
-      index p = 0;
-      // Whole vectors of each row, then their lanes column by column: one load per row and
-      // vector instead of one per element.
-      // The next panel's rows, a line per vector step ahead: their first lines are the misses.
-      const T* nx[MR];
-      const bool pre = q + 1 < panel_hi;
-      if (pre)
-        for (index i = 0; i < MR; ++i) nx[i] = a + am[i0 + std::min(mc - 1, (q + 1) * MR + i)] + ak[p0];
-      for (; p + L <= kc; p += L) {
-        if (pre && p % (64 / sizeof(T)) == 0)
-          for (index i = 0; i < MR; ++i) __builtin_prefetch(nx[i] + p);
-        simd_t<T> v[MR];
-        for (index i = 0; i < MR; ++i) v[i] = load<T>(r[i] + p);
-        for (index t = 0; t < L; ++t)
-          for (index i = 0; i < MR; ++i) d[(p + t) * MR + i] = v[i][t];
-      }
-      for (; p < kc; ++p)
-        for (index i = 0; i < MR; ++i) d[p * MR + i] = r[i][p];
-    } else {
-      for (index p = 0; p < kc; ++p) {
-        const index o = ak[p0 + p];
-        for (index i = 0; i < MR; ++i) d[p * MR + i] = r[i][o];
-      }
-    }
-    if (rows < MR)
-      for (index p = 0; p < kc; ++p)
-        for (index i = rows; i < MR; ++i) d[p * MR + i] = T(0);
-  }
-}
-
-// Packs k [p0, p0 + kc) x columns [j0, j0 + nc) of B into NR-column micro-panels: panel q
-// holds, for each p, its NR values of row p contiguously. `n_unit[q]`: panel q's columns
-// are contiguous in B (a vector copy per row).
-template <class T>
-void pack_b(const T* b, const index* bk, const index* bn, const unsigned char* n_unit, index p0, index kc, index j0,
-            index nc, T* dst, index panel_lo, index panel_hi) {
-  constexpr index NR = gett_blocking<T>::nr, L = kernel_shape<T>::lanes;
-  for (index q = panel_lo; q < panel_hi;) {
-    T* d = dst + q * NR * kc;
-    const index cols = std::min(NR, nc - q * NR);
-    const index jq = j0 + q * NR;
-    if (cols == NR && n_unit[jq / NR]) {  // j0 is a multiple of NR
-      // A run of contiguous panels, one stretch of each row of B: read row by row, so the
-      // loads stream through memory instead of touching one cache line per row and panel.
-      index run = 1;
-      while (q + run < panel_hi && (q + run + 1) * NR <= nc && n_unit[jq / NR + run] &&
-             bn[jq + run * NR] == bn[jq] + run * NR)
-        ++run;
-      const T* s = b + bn[jq];
-      for (index p = 0; p < kc; ++p) {
-        const T* sp = s + bk[p0 + p];
-        for (index r = 0; r < run; ++r)
-          for (index j = 0; j < NR; j += L) store<T>(d + r * NR * kc + p * NR + j, load<T>(sp + r * NR + j));
-      }
-      q += run;
-      continue;
-    }
-    const T* c[NR];
-    for (index j = 0; j < NR; ++j) c[j] = b + bn[jq + std::min(j, cols - 1)];
-    for (index p = 0; p < kc; ++p) {
-      const index o = bk[p0 + p];
-      for (index j = 0; j < NR; ++j) d[p * NR + j] = c[j][o];
-    }
-    if (cols < NR)
-      for (index p = 0; p < kc; ++p)
-        for (index j = cols; j < NR; ++j) d[p * NR + j] = T(0);
-    ++q;
-  }
-}
-
 /// What gett derives from its offset tables once, so that a loop of calls over the same
 /// tables (a batch) pays for it once.
 struct gett_layout {
-  bool a_k_unit = false;
-  std::vector<unsigned char> b_unit, c_unit;  // per NR-column panel: contiguous in B, in C
+  std::vector<unsigned char> a_k_vec, b_k_vec;  // per vector-wide chunk of k: contiguous in A, in B
+  std::vector<unsigned char> b_unit, c_unit;    // per NR-column panel: contiguous in B, in C
 };
 
 template <class T>
-gett_layout make_gett_layout(index n, index k, const index* ak, const index* bn, const index* cn) {
-  constexpr index NR = gett_blocking<T>::nr;
-  return {unit_stride(ak, k), unit_panels(bn, n, NR), unit_panels(cn, n, NR)};
+gett_layout make_gett_layout(index n, index k, const index* ak, const index* bk, const index* bn, const index* cn) {
+  constexpr index NR = gett_blocking<T>::nr, L = kernel_shape<T>::lanes;
+  return {unit_runs(ak, k, L), unit_runs(bk, k, L), unit_runs(bn, n, NR), unit_runs(cn, n, NR)};
 }
 
 /// gett with its layout precomputed (make_gett_layout over the same tables).
@@ -243,10 +136,10 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
         const index kc = std::min(B::kc, k - p0);
         const bool acc = accumulate || p0 > 0;
         if (nt == 1) {
-          pack_b(b, bk, bn, lay.b_unit.data(), p0, kc, j0, nc, pb, 0, n_panels);
+          pack_b(b, bk, bn, lay.b_unit.data(), lay.b_k_vec.data(), p0, kc, j0, nc, pb, 0, n_panels);
           for (index ib = 0; ib < m_blocks; ++ib) {
             const index i0 = ib * mc_blk, mc = std::min(mc_blk, m - i0);
-            pack_a(a, am, ak, lay.a_k_unit, i0, mc, p0, kc, pa, 0, (mc + MR - 1) / MR);
+            pack_a(a, am, ak, lay.a_k_vec.data(), i0, mc, p0, kc, pa, 0, (mc + MR - 1) / MR);
             multiply(pa, i0, mc, j0, nc, kc, acc, 0, n_panels);
           }
           continue;
@@ -256,19 +149,19 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
         const index b_tasks = (n_panels + 3) / 4;
 #pragma omp for schedule(dynamic, 1)
         for (index t = 0; t < b_tasks; ++t)
-          pack_b(b, bk, bn, lay.b_unit.data(), p0, kc, j0, nc, pb, 4 * t, std::min(n_panels, 4 * t + 4));
+          pack_b(b, bk, bn, lay.b_unit.data(), lay.b_k_vec.data(), p0, kc, j0, nc, pb, 4 * t, std::min(n_panels, 4 * t + 4));
         if (split_m) {
 #pragma omp for schedule(dynamic, 1)
           for (index ib = 0; ib < m_blocks; ++ib) {
             const index i0 = ib * mc_blk, mc = std::min(mc_blk, m - i0);
-            pack_a(a, am, ak, lay.a_k_unit, i0, mc, p0, kc, pa, 0, (mc + MR - 1) / MR);
+            pack_a(a, am, ak, lay.a_k_vec.data(), i0, mc, p0, kc, pa, 0, (mc + MR - 1) / MR);
             multiply(pa, i0, mc, j0, nc, kc, acc, 0, n_panels);
           }
         } else {  // few rows: every thread packs each block of A; tasks of 2 panels of B
           const index c_tasks = (n_panels + 1) / 2;
           for (index ib = 0; ib < m_blocks; ++ib) {
             const index i0 = ib * mc_blk, mc = std::min(mc_blk, m - i0);
-            pack_a(a, am, ak, lay.a_k_unit, i0, mc, p0, kc, pa, 0, (mc + MR - 1) / MR);
+            pack_a(a, am, ak, lay.a_k_vec.data(), i0, mc, p0, kc, pa, 0, (mc + MR - 1) / MR);
 #pragma omp for schedule(dynamic, 1)
             for (index t = 0; t < c_tasks; ++t)
               multiply(pa, i0, mc, j0, nc, kc, acc, 2 * t, std::min(n_panels, 2 * t + 2));
@@ -293,7 +186,7 @@ template <class T>
 void gett(index m, index n, index k, const T* a, const index* am, const index* ak, const T* b, const index* bk,
           const index* bn, T* c, const index* cm, const index* cn, bool accumulate, int threads) {
   // With nothing to multiply the tables of A and B may be empty: derive no layout from them.
-  const gett_layout lay = m > 0 && n > 0 && k > 0 ? make_gett_layout<T>(n, k, ak, bn, cn) : gett_layout{};
+  const gett_layout lay = m > 0 && n > 0 && k > 0 ? make_gett_layout<T>(n, k, ak, bk, bn, cn) : gett_layout{};
   gett<T>(m, n, k, a, am, ak, b, bk, bn, c, cm, cn, accumulate, threads, lay);
 }
 

@@ -112,6 +112,13 @@ template <class T>
                                                   const index* row_off, bool add) {
   using V = simd_t<T>;
   constexpr int MR = kernel_shape<T>::mr, NV = kernel_shape<T>::nv, L = kernel_shape<T>::lanes;
+  // C's rows are most likely not in cache (a tile is written once per k-slice): ask for them
+  // now, so the loads and stores at the end do not wait on memory.
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i) {
+    __builtin_prefetch(c + row_off[i], 1);
+    __builtin_prefetch(c + row_off[i] + (NV * L - 1), 1);
+  }
   V acc[MR][NV];
   micro_accumulate<T, MR, NV, L>(kc, a, b, acc);
   if (add) {

@@ -1,0 +1,181 @@
+#pragma once
+// Packing for the native contraction engine (gett.hpp): blocks of A and B copied from their
+// strided layouts, through offset tables, into the micro-panels the micro-kernel reads.
+//
+// Packing reads through one pointer per row (A) or column (B) of a micro-panel; its inner
+// loop walks the contraction index. Where k is contiguous in the operand (per chunk of one
+// vector's lanes) the copy is a transpose: a vector from each row, turned in registers into
+// a vector per k. Micro-panels of B whose columns are contiguous are copied row by row.
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
+#include "tenet/core/extents.hpp"
+#include "tenet/exec/microkernel.hpp"
+
+namespace tenet::exec::detail {
+
+template <class T>
+struct gett_blocking {
+  static constexpr index mr = kernel_shape<T>::mr, nr = kernel_shape<T>::nr;
+  static constexpr index kc = 256;  // a k-slice of a B micro-panel stays in L1
+  static constexpr index mc = (sizeof(T) == 4 ? 240 : 120) / mr * mr;  // a block of A stays in L2
+  static constexpr index nc = 2048 / nr * nr;  // a block of B stays in L3
+};
+
+inline bool unit_stride(const index* off, index n) {
+  for (index i = 1; i < n; ++i)
+    if (off[i] != off[0] + i) return false;
+  return true;
+}
+
+// Per run of `w` consecutive entries: is it whole and contiguous (off[j] = off[0] + j)?
+inline std::vector<unsigned char> unit_runs(const index* off, index n, index w) {
+  std::vector<unsigned char> u(static_cast<std::size_t>((n + w - 1) / w));
+  for (index q = 0; q * w + w <= n; ++q) u[static_cast<std::size_t>(q)] = unit_stride(off + q * w, w);
+  return u;
+}
+
+/// v[t][j] = src[j][off + t] for j, t < L (the lanes of one vector): an L x L transpose of
+/// rows read at src[j] + off, row t of the result stored at dst + t * ld.
+template <class T>
+[[gnu::always_inline]] inline void transpose_lanes(const T* const* src, index off, T* dst, index ld) {
+  constexpr int L = kernel_shape<T>::lanes;
+#if defined(__AVX__) && !defined(__AVX512F__)
+  if constexpr (sizeof(T) == 4) {
+    __m256 r[8], t[8], u[8];
+    for (int j = 0; j < 8; ++j) r[j] = _mm256_loadu_ps(src[j] + off);
+    for (int j = 0; j < 8; j += 2) {
+      t[j] = _mm256_unpacklo_ps(r[j], r[j + 1]);
+      t[j + 1] = _mm256_unpackhi_ps(r[j], r[j + 1]);
+    }
+    for (int j = 0; j < 8; j += 4) {
+      u[j] = _mm256_shuffle_ps(t[j], t[j + 2], 0x44);
+      u[j + 1] = _mm256_shuffle_ps(t[j], t[j + 2], 0xEE);
+      u[j + 2] = _mm256_shuffle_ps(t[j + 1], t[j + 3], 0x44);
+      u[j + 3] = _mm256_shuffle_ps(t[j + 1], t[j + 3], 0xEE);
+    }
+    for (int j = 0; j < 4; ++j) {
+      _mm256_storeu_ps(dst + j * ld, _mm256_permute2f128_ps(u[j], u[j + 4], 0x20));
+      _mm256_storeu_ps(dst + (j + 4) * ld, _mm256_permute2f128_ps(u[j], u[j + 4], 0x31));
+    }
+    return;
+  } else {
+    __m256d r[4], t[4];
+    for (int j = 0; j < 4; ++j) r[j] = _mm256_loadu_pd(src[j] + off);
+    for (int j = 0; j < 4; j += 2) {
+      t[j] = _mm256_unpacklo_pd(r[j], r[j + 1]);
+      t[j + 1] = _mm256_unpackhi_pd(r[j], r[j + 1]);
+    }
+    for (int j = 0; j < 2; ++j) {
+      _mm256_storeu_pd(dst + j * ld, _mm256_permute2f128_pd(t[j], t[j + 2], 0x20));
+      _mm256_storeu_pd(dst + (j + 2) * ld, _mm256_permute2f128_pd(t[j], t[j + 2], 0x31));
+    }
+    return;
+  }
+#endif
+  for (int t = 0; t < L; ++t)
+    for (int j = 0; j < L; ++j) dst[t * ld + j] = src[j][off + t];
+}
+
+// Packs rows [i0, i0 + mc) x k [p0, p0 + kc) of A into MR-row micro-panels (zero padded):
+// panel q holds, for each p, its MR values of column p contiguously. `k_vec[c]`: k entries
+// [c*L, c*L + L) are contiguous in A (p0 is a multiple of L).
+template <class T>
+void pack_a(const T* a, const index* am, const index* ak, const unsigned char* k_vec, index i0, index mc, index p0,
+            index kc, T* dst, index panel_lo, index panel_hi) {
+  constexpr index MR = gett_blocking<T>::mr, L = kernel_shape<T>::lanes;
+  constexpr index G = (MR + L - 1) / L;  // groups of L rows; the last one may be partial
+  for (index q = panel_lo; q < panel_hi; ++q) {
+    T* d = dst + q * MR * kc;
+    const index rows = std::min(MR, mc - q * MR);
+    const T* r[G * L];
+    for (index i = 0; i < G * L; ++i) r[i] = a + am[i0 + q * MR + std::min(i, rows - 1)];
+    // The next panel's rows, a line per step ahead: their first lines are the misses.
+    const T* nx[MR];
+    const bool pre = q + 1 < panel_hi;
+    if (pre)
+      for (index i = 0; i < MR; ++i) nx[i] = a + am[i0 + std::min(mc - 1, (q + 1) * MR + i)] + ak[p0];
+    for (index p = 0; p < kc;) {
+      if (p + L <= kc && k_vec[(p0 + p) / L]) {
+        if (pre && p % (64 / static_cast<index>(sizeof(T))) == 0)
+          for (index i = 0; i < MR; ++i) __builtin_prefetch(nx[i] + p);
+        const index o = ak[p0 + p];
+        for (index g = 0; g < G; ++g) {
+          if ((g + 1) * L <= MR) {
+            transpose_lanes<T>(r + g * L, o, d + p * MR + g * L, MR);
+            continue;
+          }
+          // A partial group: full rows of L through a buffer, the first MR - g*L lanes kept.
+          alignas(64) T buf[L * L];
+          transpose_lanes<T>(r + g * L, o, buf, L);
+          for (index t = 0; t < L; ++t)
+            for (index i = g * L; i < MR; ++i) d[(p + t) * MR + i] = buf[t * L + i - g * L];
+        }
+        p += L;
+        continue;
+      }
+      const index o = ak[p0 + p];
+      for (index i = 0; i < MR; ++i) d[p * MR + i] = r[i][o];
+      ++p;
+    }
+    if (rows < MR)
+      for (index p = 0; p < kc; ++p)
+        for (index i = rows; i < MR; ++i) d[p * MR + i] = T(0);
+  }
+}
+
+// Packs k [p0, p0 + kc) x columns [j0, j0 + nc) of B into NR-column micro-panels: panel q
+// holds, for each p, its NR values of row p contiguously. `n_unit[q]`: panel q's columns
+// are contiguous in B (a vector copy per row); `k_vec`: as for pack_a.
+template <class T>
+void pack_b(const T* b, const index* bk, const index* bn, const unsigned char* n_unit, const unsigned char* k_vec,
+            index p0, index kc, index j0, index nc, T* dst, index panel_lo, index panel_hi) {
+  constexpr index NR = gett_blocking<T>::nr, L = kernel_shape<T>::lanes;
+  static_assert(NR % L == 0, "a B micro-panel is whole vectors wide");
+  for (index q = panel_lo; q < panel_hi;) {
+    T* d = dst + q * NR * kc;
+    const index cols = std::min(NR, nc - q * NR);
+    const index jq = j0 + q * NR;
+    if (cols == NR && n_unit[jq / NR]) {  // j0 is a multiple of NR
+      // A run of contiguous panels, one stretch of each row of B: read row by row, so the
+      // loads stream through memory instead of touching one cache line per row and panel.
+      index run = 1;
+      while (q + run < panel_hi && (q + run + 1) * NR <= nc && n_unit[jq / NR + run] &&
+             bn[jq + run * NR] == bn[jq] + run * NR)
+        ++run;
+      const T* s = b + bn[jq];
+      for (index p = 0; p < kc; ++p) {
+        const T* sp = s + bk[p0 + p];
+        for (index r = 0; r < run; ++r)
+          for (index j = 0; j < NR; j += L) store<T>(d + r * NR * kc + p * NR + j, load<T>(sp + r * NR + j));
+      }
+      q += run;
+      continue;
+    }
+    const T* c[NR];
+    for (index j = 0; j < NR; ++j) c[j] = b + bn[jq + std::min(j, cols - 1)];
+    const T* nx[NR];  // the next panel's columns, prefetched as in pack_a
+    const bool pre = q + 1 < panel_hi;
+    if (pre)
+      for (index j = 0; j < NR; ++j) nx[j] = b + bn[std::min(j0 + nc - 1, jq + NR + j)];
+    for (index p = 0; p < kc;) {
+      const index o = bk[p0 + p];
+      if (p + L <= kc && k_vec[(p0 + p) / L]) {
+        if (pre && p % (64 / static_cast<index>(sizeof(T))) == 0)
+          for (index j = 0; j < NR; ++j) __builtin_prefetch(nx[j] + o);
+        for (index g = 0; g < NR; g += L) transpose_lanes<T>(c + g, o, d + p * NR + g, NR);
+        p += L;
+        continue;
+      }
+      for (index j = 0; j < NR; ++j) d[p * NR + j] = c[j][o];
+      ++p;
+    }
+    if (cols < NR)
+      for (index p = 0; p < kc; ++p)
+        for (index j = cols; j < NR; ++j) d[p * NR + j] = T(0);
+    ++q;
+  }
+}
+
+}  // namespace tenet::exec::detail
