@@ -79,10 +79,16 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
   // all share the packed block of B; blocks are handed out dynamically (a thread slowed by
   // another process on its core gets fewer), so there are several per thread when the rows
   // allow. Too few rows for that: the threads split the panels of B instead.
+  // The block count is a multiple of the thread count and blocks are whole micro-panels,
+  // equal but for one panel: each step (below) ends at a barrier, so uneven shares idle a core.
   const bool split_m = threads > 1 && m >= threads * 8 * MR;
+  const index m_panels_all = (m + MR - 1) / MR;
   index m_blocks = (m + B::mc - 1) / B::mc;
-  if (split_m) m_blocks = std::max(m_blocks, std::min<index>(4 * threads, m / (8 * MR)));
-  const index mc_blk = ((m + m_blocks - 1) / m_blocks + MR - 1) / MR * MR;
+  if (split_m) {
+    const index per_thread = std::clamp<index>(m_panels_all / (8 * threads), 1, 4);
+    m_blocks = (std::max(m_blocks, per_thread * threads) + threads - 1) / threads * threads;
+  }
+  const index mc_blk = (m_panels_all + m_blocks - 1) / m_blocks * MR;
   m_blocks = (m + mc_blk - 1) / mc_blk;
   const index nc_max = std::min(B::nc, (n + NR - 1) / NR * NR);
   const index kc_max = std::min(B::kc, k);
