@@ -12,6 +12,8 @@
 //   xtensor_blas   xt::linalg::tensordot (OpenBLAS), then xt::transpose where needed
 //   openblas_gemm  cblas_sgemm / cblas_dgemm of the same m, n, k on row-major buffers
 //   eigen_gemm     Eigen's GEMM of the same m, n, k on row-major maps
+// A batch label (leading A, B and the output: bij=bik*bkj) is a loop over the batch for
+// every peer (contract and tensordot cannot batch; the GEMMs run once per batch).
 // Threads: openblas_set_num_threads and Eigen::setNbThreads (1 | 2) for the peers (this
 // bench only; the library calls nothing OpenBLAS-specific).
 // Counters: GFLOP/s, and peak_frac = GFLOP/s over the peak of a large square cblas_sgemm
@@ -37,6 +39,7 @@
 #include <Eigen/Core>
 #include <unsupported/Eigen/CXX11/Tensor>
 #include <xtensor-blas/xlinalg.hpp>  // also declares the cblas_* functions
+#include <xtensor/xadapt.hpp>
 #include <xtensor/xarray.hpp>
 #include <xtensor/xmanipulation.hpp>
 
@@ -74,13 +77,24 @@ struct case_spec {
   idx m() const { return gemm_extent(true, false); }
   idx n() const { return gemm_extent(false, true); }
   idx k() const { return gemm_extent(true, true); }
-  double flops() const { return 2.0 * double(m()) * double(n()) * double(k()); }
+  // A batch label (in A, B and the output) leads all three; the peers loop over it.
+  bool batched() const { return !c.empty() && !a.empty() && !b.empty() && a[0] == c[0] && b[0] == c[0]; }
+  idx batch() const { return batched() ? extent(c[0]) : 1; }
+  std::string slice(const std::string& l) const { return batched() ? l.substr(1) : l; }  // one batch's labels
+  double flops() const { return 2.0 * double(batch()) * double(m()) * double(n()) * double(k()); }
   std::string name() const { return c + "=" + a + "*" + b; }
 };
 
-// The set. Extents: primes (17, 31, 61, ...), 1 to 3, and a few powers of two for contrast.
+// The set: first the six contractions of bench_einsum (the cases, same sizes), then
+// TCCG-style ones with primes (17, 31, 61, ...), extents 1 to 3 and a few powers of two.
 std::vector<case_spec> make_specs() {
   return {
+      {"acd", "db", "abc", {{'a', 150}, {'b', 150}, {'c', 150}, {'d', 150}}},
+      {"aebf", "fdec", "abcd", {{'a', 48}, {'b', 48}, {'c', 48}, {'d', 48}, {'e', 48}, {'f', 48}}},
+      {"acd", "dbc", "ab", {{'a', 256}, {'b', 256}, {'c', 48}, {'d', 48}}},
+      {"ad", "bdc", "abc", {{'a', 150}, {'b', 150}, {'c', 150}, {'d', 150}}},
+      {"bik", "bkj", "bij", {{'b', 64}, {'i', 128}, {'j', 128}, {'k', 128}}},  // batched
+      {"ibj", "ab", "iaj", {{'i', 256}, {'a', 256}, {'b', 256}, {'j', 256}}},  // mode-2 product
       {"ca", "bc", "ab", {{'a', 509}, {'b', 251}, {'c', 383}}},                           // rank 2, both transposed
       {"bda", "dc", "abc", {{'a', 64}, {'b', 61}, {'c', 128}, {'d', 96}}},                 // TCCG abc-bda-dc
       {"acd", "db", "abc", {{'a', 17}, {'b', 31}, {'c', 61}, {'d', 31}}},                  // small, odd
@@ -132,25 +146,28 @@ impl tenet_impl(std::shared_ptr<const operands<T>> o, int threads) {
   return r;
 }
 
-// Eigen's contract of X(lx) Y(ly) (X the left operand), with the permutation from its
-// output order to `lc`.
+// Eigen's contract of X(lx) Y(ly) (X the left operand; one batch's labels), with the
+// permutation from its output order to the output's labels; a loop over the batch.
 template <class T, int NX, int NY, int NK>
 impl eigen_tensor_rank(const T* px, const std::string& lx, const T* py, const std::string& ly, const case_spec& s,
                        int threads) {
   constexpr int NC = NX + NY - 2 * NK;
-  using tx = Eigen::Tensor<T, NX, Eigen::RowMajor>;
-  using ty = Eigen::Tensor<T, NY, Eigen::RowMajor>;
+  using tx = Eigen::TensorMap<const Eigen::Tensor<T, NX, Eigen::RowMajor>>;
+  using ty = Eigen::TensorMap<const Eigen::Tensor<T, NY, Eigen::RowMajor>>;
   using tc = Eigen::Tensor<T, NC, Eigen::RowMajor>;
+  const std::string lc = s.slice(s.c);
   auto dims = [&](const std::string& l, auto& d) {
     for (std::size_t r = 0; r < l.size(); ++r) d[r] = s.extent(l[r]);
   };
   Eigen::array<Eigen::Index, NX> dx;
   Eigen::array<Eigen::Index, NY> dy;
   dims(lx, dx), dims(ly, dy);
-  auto x = std::make_shared<tx>(dx);
-  auto y = std::make_shared<ty>(dy);
-  std::copy_n(px, x->size(), x->data());
-  std::copy_n(py, y->size(), y->data());
+  idx sx = 1, sy = 1;  // elements per batch
+  for (auto e : dx) sx *= e;
+  for (auto e : dy) sy *= e;
+  const idx nb = s.batch();
+  auto x = std::make_shared<std::vector<T>>(px, px + nb * sx);
+  auto y = std::make_shared<std::vector<T>>(py, py + nb * sy);
   Eigen::array<Eigen::IndexPair<int>, NK> pairs;
   std::string natural;  // Eigen's output order
   int q = 0;
@@ -166,20 +183,30 @@ impl eigen_tensor_rank(const T* px, const std::string& lx, const T* py, const st
   Eigen::array<int, NC> shuffle;
   Eigen::array<Eigen::Index, NC> dn, dc;
   bool identity = true;
+  idx sc = 1;
   for (std::size_t r = 0; r < static_cast<std::size_t>(NC); ++r) {
-    shuffle[r] = static_cast<int>(natural.find(s.c[r]));
+    shuffle[r] = static_cast<int>(natural.find(lc[r]));
     identity = identity && shuffle[r] == static_cast<int>(r);
     dn[r] = s.extent(natural[r]);
-    dc[r] = s.extent(s.c[r]);
+    dc[r] = s.extent(lc[r]);
+    sc *= dc[r];
   }
-  auto tmp = std::make_shared<tc>(dn), c = std::make_shared<tc>(dc);  // .device() does not resize
+  auto tmp = std::make_shared<tc>(dn);  // .device() does not resize
+  auto c = std::make_shared<std::vector<T>>(static_cast<std::size_t>(nb * sc));
   impl r;
   r.run = [=] {
     Eigen::ThreadPoolDevice& dev = pool_device(threads);
-    tmp->device(dev) = x->contract(*y, pairs);
-    if (!identity) c->device(dev) = tmp->shuffle(shuffle);
+    for (idx b = 0; b < nb; ++b) {
+      Eigen::TensorMap<tc> out(c->data() + b * sc, dc);
+      if (identity) {
+        out.device(dev) = tx(x->data() + b * sx, dx).contract(ty(y->data() + b * sy, dy), pairs);
+      } else {
+        tmp->device(dev) = tx(x->data() + b * sx, dx).contract(ty(y->data() + b * sy, dy), pairs);
+        out.device(dev) = tmp->shuffle(shuffle);
+      }
+    }
   };
-  r.out = [=] { return static_cast<const void*>(identity ? tmp->data() : c->data()); };
+  r.out = [=] { return static_cast<const void*>(c->data()); };
   return r;
 }
 
@@ -189,9 +216,9 @@ impl eigen_tensor_impl(std::shared_ptr<const operands<T>> o, int threads) {
   const bool a_left = s.a.size() >= s.b.size();
   const T* px = a_left ? o->a.data() : o->b.data();
   const T* py = a_left ? o->b.data() : o->a.data();
-  const std::string& lx = a_left ? s.a : s.b;
-  const std::string& ly = a_left ? s.b : s.a;
-  const int nk = static_cast<int>(s.a.size() + s.b.size() - s.c.size()) / 2;
+  const std::string lx = s.slice(a_left ? s.a : s.b);
+  const std::string ly = s.slice(a_left ? s.b : s.a);
+  const int nk = static_cast<int>(lx.size() + ly.size() - s.slice(s.c).size()) / 2;
   const int key = static_cast<int>(lx.size()) * 100 + static_cast<int>(ly.size()) * 10 + nk;
   switch (key) {  // the (left rank, right rank, pairs) of the set, one instantiation each
     case 221: return eigen_tensor_rank<T, 2, 2, 1>(px, lx, py, ly, s, threads);
@@ -207,70 +234,91 @@ impl eigen_tensor_impl(std::shared_ptr<const operands<T>> o, int threads) {
   std::abort();
 }
 
+// tensordot of one batch's slices; a loop over the batch, each result copied into place.
 template <class T>
 impl xtensor_impl(std::shared_ptr<const operands<T>> o) {
   const case_spec& s = o->spec;
-  auto to_xt = [](const tenet::dtensor<T>& t) {
+  const std::string la = s.slice(s.a), lb = s.slice(s.b), lc = s.slice(s.c);
+  auto shape = [&](const std::string& l) {
     std::vector<std::size_t> sh;
-    for (std::size_t r = 0; r < t.rank(); ++r) sh.push_back(static_cast<std::size_t>(t.extent(r)));
-    xt::xarray<T> x = xt::zeros<T>(sh);
-    std::copy_n(t.data(), t.size(), x.data());
-    return x;
+    for (char x : l) sh.push_back(static_cast<std::size_t>(s.extent(x)));
+    return sh;
   };
-  auto x = std::make_shared<xt::xarray<T>>(to_xt(o->a)), y = std::make_shared<xt::xarray<T>>(to_xt(o->b));
+  auto count = [](const std::vector<std::size_t>& sh) {
+    std::size_t n = 1;
+    for (std::size_t e : sh) n *= e;
+    return n;
+  };
+  const std::vector<std::size_t> sha = shape(la), shb = shape(lb);
+  const std::size_t sa = count(sha), sb = count(shb), sc = count(shape(lc));
+  const std::size_t nb = static_cast<std::size_t>(s.batch());
+  auto x = std::make_shared<std::vector<T>>(o->a.data(), o->a.data() + nb * sa);
+  auto y = std::make_shared<std::vector<T>>(o->b.data(), o->b.data() + nb * sb);
   std::vector<std::size_t> ax, ay, perm;
   std::string natural;  // tensordot's order: A's free modes, then B's
-  for (std::size_t r = 0; r < s.a.size(); ++r) {
-    const auto p = s.b.find(s.a[r]);
+  for (std::size_t r = 0; r < la.size(); ++r) {
+    const auto p = lb.find(la[r]);
     if (p == std::string::npos)
-      natural += s.a[r];
+      natural += la[r];
     else
       ax.push_back(r), ay.push_back(p);
   }
-  for (char l : s.b)
-    if (s.a.find(l) == std::string::npos) natural += l;
+  for (char l : lb)
+    if (la.find(l) == std::string::npos) natural += l;
   bool identity = true;
-  for (std::size_t r = 0; r < s.c.size(); ++r) {
-    perm.push_back(natural.find(s.c[r]));
+  for (std::size_t r = 0; r < lc.size(); ++r) {
+    perm.push_back(natural.find(lc[r]));
     identity = identity && perm.back() == r;
   }
   auto c = std::make_shared<xt::xarray<T>>();
+  auto all = std::make_shared<std::vector<T>>(nb > 1 ? nb * sc : 0);
   impl r;
   r.run = [=] {
-    if (identity)
-      *c = xt::linalg::tensordot(*x, *y, ax, ay);
-    else
-      *c = xt::transpose(xt::linalg::tensordot(*x, *y, ax, ay), perm);
+    for (std::size_t q = 0; q < nb; ++q) {
+      auto xa = xt::adapt(x->data() + q * sa, sa, xt::no_ownership(), sha);
+      auto ya = xt::adapt(y->data() + q * sb, sb, xt::no_ownership(), shb);
+      if (identity)
+        *c = xt::linalg::tensordot(xa, ya, ax, ay);
+      else
+        *c = xt::transpose(xt::linalg::tensordot(xa, ya, ax, ay), perm);
+      if (nb > 1) std::copy_n(c->data(), sc, all->data() + q * sc);
+    }
   };
-  r.out = [=] { return static_cast<const void*>(c->data()); };
+  r.out = [=] { return static_cast<const void*>(nb > 1 ? all->data() : c->data()); };
   return r;
 }
 
 // C (m x n) = A (m x k) B (k x n), row-major, on CBLAS or Eigen.
+// `nb` of them for a batched case.
 template <class T>
 struct gemm_peer {
-  idx m, n, k;
+  idx m, n, k, nb;
   std::vector<T> a, b, c;
-  gemm_peer(idx m_, idx n_, idx k_)
-      : m(m_), n(n_), k(k_), a(std::size_t(m * k)), b(std::size_t(k * n)), c(std::size_t(m * n)) {
+  gemm_peer(idx m_, idx n_, idx k_, idx nb_ = 1)
+      : m(m_), n(n_), k(k_), nb(nb_), a(std::size_t(nb * m * k)), b(std::size_t(nb * k * n)),
+        c(std::size_t(nb * m * n)) {
     tenet::splitmix64 g(7);
     for (T& x : a) x = static_cast<T>(g.uniform() * 2 - 1);
     for (T& x : b) x = static_cast<T>(g.uniform() * 2 - 1);
   }
   void blas() {
     const int im = int(m), in = int(n), ik = int(k);
-    if constexpr (std::is_same_v<T, float>)
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, im, in, ik, 1.0f, a.data(), ik, b.data(), in, 0.0f,
-                  c.data(), in);
-    else
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, im, in, ik, 1.0, a.data(), ik, b.data(), in, 0.0,
-                  c.data(), in);
+    for (idx q = 0; q < nb; ++q) {
+      const T *pa = a.data() + q * m * k, *pb = b.data() + q * k * n;
+      T* pc = c.data() + q * m * n;
+      if constexpr (std::is_same_v<T, float>)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, im, in, ik, 1.0f, pa, ik, pb, in, 0.0f, pc, in);
+      else
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, im, in, ik, 1.0, pa, ik, pb, in, 0.0, pc, in);
+    }
   }
   void eigen() {
     using mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-    Eigen::Map<const mat> am(a.data(), m, k), bm(b.data(), k, n);
-    Eigen::Map<mat> cm(c.data(), m, n);
-    cm.noalias() = am * bm;
+    for (idx q = 0; q < nb; ++q) {
+      Eigen::Map<const mat> am(a.data() + q * m * k, m, k), bm(b.data() + q * k * n, k, n);
+      Eigen::Map<mat> cm(c.data() + q * m * n, m, n);
+      cm.noalias() = am * bm;
+    }
   }
 };
 
@@ -279,7 +327,7 @@ impl make_impl(std::shared_ptr<const operands<T>> o, const std::string& peer, in
   if (peer == "tenet") return tenet_impl<T>(o, threads);
   if (peer == "eigen_tensor") return eigen_tensor_impl<T>(o, threads);
   if (peer == "xtensor_blas") return xtensor_impl<T>(o);
-  auto g = std::make_shared<gemm_peer<T>>(o->spec.m(), o->spec.n(), o->spec.k());
+  auto g = std::make_shared<gemm_peer<T>>(o->spec.m(), o->spec.n(), o->spec.k(), o->spec.batch());
   const auto none = [] { return static_cast<const void*>(nullptr); };
   if (peer == "openblas_gemm") return {[=] { g->blas(); }, none};
   return {[=] { g->eigen(); }, none};
