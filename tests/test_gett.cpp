@@ -25,15 +25,21 @@ std::vector<idx> offsets(const std::vector<idx>& ext, const std::vector<idx>& st
 }
 
 template <class T>
-void check_gett(idx m, idx n, idx k, bool accumulate, int threads, std::uint64_t seed) {
+void check_gett(idx m, idx n, idx k, bool accumulate, int threads, std::uint64_t seed, bool transposed = false) {
   tenet::splitmix64 g(seed);
-  // Row offsets with a gap (stride 3) and column offsets split in two modes, to leave the
-  // unit-stride fast paths too.
-  const auto am = offsets({m}, {k * 2 + 1}), ak = offsets({k}, {1});
-  const auto bk = offsets({k}, {n + 3}), bn = offsets({n}, {1});
-  const auto cm = offsets({m}, {1}), cn = offsets({n}, {m + 2});
-  std::vector<T> a(static_cast<std::size_t>(m * (2 * k + 1) + 1)), b(static_cast<std::size_t>(k * (n + 3) + 1)),
-      c(static_cast<std::size_t>(n * (m + 2) + 1));
+  // Padded strides. Plain: k contiguous in A, n in B, m in C (C's tiles go through the
+  // scatter path). Transposed: m contiguous in A (A is gathered), k in B (B is packed by
+  // transposes), n in C (tiles stored straight into C).
+  const auto am = transposed ? offsets({m}, {1}) : offsets({m}, {k * 2 + 1});
+  const auto ak = transposed ? offsets({k}, {m + 1}) : offsets({k}, {1});
+  const auto bk = transposed ? offsets({k}, {1}) : offsets({k}, {n + 3});
+  const auto bn = transposed ? offsets({n}, {k + 5}) : offsets({n}, {1});
+  const auto cm = transposed ? offsets({m}, {n + 2}) : offsets({m}, {1});
+  const auto cn = transposed ? offsets({n}, {1}) : offsets({n}, {m + 2});
+  auto span = [](const std::vector<idx>& x, const std::vector<idx>& y) {
+    return static_cast<std::size_t>((x.empty() ? 0 : x.back()) + (y.empty() ? 0 : y.back()) + 2);
+  };
+  std::vector<T> a(span(am, ak)), b(span(bk, bn)), c(span(cm, cn));
   for (auto& x : a) x = static_cast<T>(g.uniform() - 0.5);
   for (auto& x : b) x = static_cast<T>(g.uniform() - 0.5);
   for (auto& x : c) x = static_cast<T>(g.uniform() - 0.5);
@@ -72,8 +78,11 @@ TEST_CASE("gett matches explicit loops for odd shapes, strides and block edges")
         CAPTURE(s[0]);
         CAPTURE(s[1]);
         CAPTURE(s[2]);
-        check_gett<float>(s[0], s[1], s[2], acc, threads, seed++);
-        check_gett<double>(s[0], s[1], s[2], acc, threads, seed++);
+        for (bool tr : {false, true}) {
+          CAPTURE(tr);
+          check_gett<float>(s[0], s[1], s[2], acc, threads, seed++, tr);
+          check_gett<double>(s[0], s[1], s[2], acc, threads, seed++, tr);
+        }
       }
 }
 
