@@ -78,61 +78,68 @@ template <class T>
     for (int j = 0; j < L; ++j) dst[t * ld + j] = src[j][off + t];
 }
 
+// One micro-panel of W entries (rows of A or columns of B), zero padded past `used`:
+// d[p * W + j] = src[j][off[p0 + p]] for p < kc. `k_vec[c]`: offsets [c*L, c*L + L) are
+// contiguous (p0 is a multiple of L), packed by transposes. `next` (or null): the next
+// panel's pointers, prefetched a line per step ahead (their first lines are the misses).
+template <class T, index W>
+void pack_panel(const T* const* src, index used, const T* const* next, const index* off, const unsigned char* k_vec,
+                index p0, index kc, T* d) {
+  constexpr index L = kernel_shape<T>::lanes;
+  constexpr index G = (W + L - 1) / L;  // groups of L entries; the last one may be partial
+  const T* r[G * L];                   // the partial group repeats the last entry
+  for (index j = 0; j < G * L; ++j) r[j] = src[std::min(j, W - 1)];
+  for (index p = 0; p < kc;) {
+    const index o = off[p0 + p];
+    if (p + L <= kc && k_vec[(p0 + p) / L]) {
+      if (next && p % (64 / static_cast<index>(sizeof(T))) == 0)
+        for (index j = 0; j < W; ++j) __builtin_prefetch(next[j] + o);
+      for (index g = 0; g < G; ++g) {
+        if ((g + 1) * L <= W) {
+          transpose_lanes<T>(r + g * L, o, d + p * W + g * L, W);
+          continue;
+        }
+        alignas(64) T buf[L * L];  // a partial group: through a buffer, its first lanes kept
+        transpose_lanes<T>(r + g * L, o, buf, L);
+        for (index t = 0; t < L; ++t)
+          for (index j = g * L; j < W; ++j) d[(p + t) * W + j] = buf[t * L + j - g * L];
+      }
+      p += L;
+      continue;
+    }
+    for (index j = 0; j < W; ++j) d[p * W + j] = r[j][o];
+    ++p;
+  }
+  if (used < W)
+    for (index p = 0; p < kc; ++p)
+      for (index j = used; j < W; ++j) d[p * W + j] = T(0);
+}
+
 // Packs rows [i0, i0 + mc) x k [p0, p0 + kc) of A into MR-row micro-panels (zero padded):
-// panel q holds, for each p, its MR values of column p contiguously. `k_vec[c]`: k entries
-// [c*L, c*L + L) are contiguous in A (p0 is a multiple of L).
+// panel q holds, for each p, its MR values of column p contiguously. `k_vec`: as pack_panel's.
 template <class T>
 void pack_a(const T* a, const index* am, const index* ak, const unsigned char* k_vec, index i0, index mc, index p0,
             index kc, T* dst, index panel_lo, index panel_hi) {
-  constexpr index MR = gett_blocking<T>::mr, L = kernel_shape<T>::lanes;
-  constexpr index G = (MR + L - 1) / L;  // groups of L rows; the last one may be partial
+  constexpr index MR = gett_blocking<T>::mr;
   for (index q = panel_lo; q < panel_hi; ++q) {
-    T* d = dst + q * MR * kc;
     const index rows = std::min(MR, mc - q * MR);
-    const T* r[G * L];
-    for (index i = 0; i < G * L; ++i) r[i] = a + am[i0 + q * MR + std::min(i, rows - 1)];
-    // The next panel's rows, a line per step ahead: their first lines are the misses.
-    const T* nx[MR];
-    const bool pre = q + 1 < panel_hi;
-    if (pre)
-      for (index i = 0; i < MR; ++i) nx[i] = a + am[i0 + std::min(mc - 1, (q + 1) * MR + i)] + ak[p0];
-    for (index p = 0; p < kc;) {
-      if (p + L <= kc && k_vec[(p0 + p) / L]) {
-        if (pre && p % (64 / static_cast<index>(sizeof(T))) == 0)
-          for (index i = 0; i < MR; ++i) __builtin_prefetch(nx[i] + p);
-        const index o = ak[p0 + p];
-        for (index g = 0; g < G; ++g) {
-          if ((g + 1) * L <= MR) {
-            transpose_lanes<T>(r + g * L, o, d + p * MR + g * L, MR);
-            continue;
-          }
-          // A partial group: full rows of L through a buffer, the first MR - g*L lanes kept.
-          alignas(64) T buf[L * L];
-          transpose_lanes<T>(r + g * L, o, buf, L);
-          for (index t = 0; t < L; ++t)
-            for (index i = g * L; i < MR; ++i) d[(p + t) * MR + i] = buf[t * L + i - g * L];
-        }
-        p += L;
-        continue;
-      }
-      const index o = ak[p0 + p];
-      for (index i = 0; i < MR; ++i) d[p * MR + i] = r[i][o];
-      ++p;
+    const T *r[MR], *nx[MR];
+    for (index i = 0; i < MR; ++i) {
+      r[i] = a + am[i0 + q * MR + std::min(i, rows - 1)];
+      nx[i] = a + am[i0 + std::min(mc - 1, (q + 1) * MR + i)];
     }
-    if (rows < MR)
-      for (index p = 0; p < kc; ++p)
-        for (index i = rows; i < MR; ++i) d[p * MR + i] = T(0);
+    pack_panel<T, MR>(r, rows, q + 1 < panel_hi ? nx : nullptr, ak, k_vec, p0, kc, dst + q * MR * kc);
   }
 }
 
 // Packs k [p0, p0 + kc) x columns [j0, j0 + nc) of B into NR-column micro-panels: panel q
 // holds, for each p, its NR values of row p contiguously. `n_unit[q]`: panel q's columns
-// are contiguous in B (a vector copy per row); `k_vec`: as for pack_a.
+// are contiguous in B (a vector copy per row); `k_vec`: as pack_panel's.
 template <class T>
 void pack_b(const T* b, const index* bk, const index* bn, const unsigned char* n_unit, const unsigned char* k_vec,
             index p0, index kc, index j0, index nc, T* dst, index panel_lo, index panel_hi) {
   constexpr index NR = gett_blocking<T>::nr, L = kernel_shape<T>::lanes;
-  static_assert(NR % L == 0, "a B micro-panel is whole vectors wide");
+  static_assert(NR % L == 0, "a B micro-panel is whole vectors wide (its contiguous rows are vector copies)");
   for (index q = panel_lo; q < panel_hi;) {
     T* d = dst + q * NR * kc;
     const index cols = std::min(NR, nc - q * NR);
@@ -153,27 +160,12 @@ void pack_b(const T* b, const index* bk, const index* bn, const unsigned char* n
       q += run;
       continue;
     }
-    const T* c[NR];
-    for (index j = 0; j < NR; ++j) c[j] = b + bn[jq + std::min(j, cols - 1)];
-    const T* nx[NR];  // the next panel's columns, prefetched as in pack_a
-    const bool pre = q + 1 < panel_hi;
-    if (pre)
-      for (index j = 0; j < NR; ++j) nx[j] = b + bn[std::min(j0 + nc - 1, jq + NR + j)];
-    for (index p = 0; p < kc;) {
-      const index o = bk[p0 + p];
-      if (p + L <= kc && k_vec[(p0 + p) / L]) {
-        if (pre && p % (64 / static_cast<index>(sizeof(T))) == 0)
-          for (index j = 0; j < NR; ++j) __builtin_prefetch(nx[j] + o);
-        for (index g = 0; g < NR; g += L) transpose_lanes<T>(c + g, o, d + p * NR + g, NR);
-        p += L;
-        continue;
-      }
-      for (index j = 0; j < NR; ++j) d[p * NR + j] = c[j][o];
-      ++p;
+    const T *c[NR], *nx[NR];
+    for (index j = 0; j < NR; ++j) {
+      c[j] = b + bn[jq + std::min(j, cols - 1)];
+      nx[j] = b + bn[std::min(j0 + nc - 1, jq + NR + j)];
     }
-    if (cols < NR)
-      for (index p = 0; p < kc; ++p)
-        for (index j = cols; j < NR; ++j) d[p * NR + j] = T(0);
+    pack_panel<T, NR>(c, cols, q + 1 < panel_hi ? nx : nullptr, bk, k_vec, p0, kc, d);
     ++q;
   }
 }
