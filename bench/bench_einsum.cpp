@@ -1,7 +1,8 @@
 // einsum against its peers, float32, 1 and 2 threads, all in one run.
 //
 // For every case below, four implementations of the same contraction are timed:
-//   tenet         tenet::einsum<"...">(exec::seq | exec::par(2), A, B) (returns a new tensor)
+//   tenet         tenet::einsum_into<"...">(exec::seq | exec::par(2), C, A, B) into a preallocated
+//                 C, as the GEMM and Eigen Tensor peers write theirs
 //   eigen_gemm    Eigen's own GEMM of the same m, n, k on row-major maps (C = A * B into a
 //                 preallocated C; a loop of `batch` GEMMs for a batch label), threads through
 //                 Eigen::setNbThreads(1 | 2). The bar: tenet >= 0.9x this on GEMM-like cases.
@@ -130,12 +131,12 @@ struct gemm_peer {
 template <tenet::fixed_string S, class TA, class TB>
 impl tenet_impl(std::shared_ptr<TA> A, std::shared_ptr<TB> B, int threads) {
   using R = decltype(tenet::einsum<S>(tenet::exec::seq, *A, *B));
-  auto C = std::make_shared<R>();
+  auto C = std::make_shared<R>(tenet::einsum<S>(tenet::exec::seq, *A, *B));  // the output, allocated once
   impl r;
   if (threads == 1)
-    r.run = [=] { *C = tenet::einsum<S>(tenet::exec::seq, *A, *B); };
+    r.run = [=] { tenet::einsum_into<S>(tenet::exec::seq, *C, *A, *B); };
   else
-    r.run = [=] { *C = tenet::einsum<S>(tenet::exec::par(threads), *A, *B); };
+    r.run = [=] { tenet::einsum_into<S>(tenet::exec::par(threads), *C, *A, *B); };
   r.out = [=] { return static_cast<const float*>(C->data()); };
   return r;
 }

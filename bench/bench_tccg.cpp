@@ -2,8 +2,10 @@
 // 2 to 6) against their peers, float and double, 1 and 2 threads, all in one run.
 //
 // For every case (in the notation `out=A*B`) and element type, five implementations:
-//   tenet          tenet::einsum(exec::seq | exec::par(2), "A,B->out", A, B), automatic engine
-//                  (run-time subscripts: one instantiation for all cases)
+//   tenet          tenet::einsum_into(exec::seq | exec::par(2), "A,B->out", C, A, B), automatic
+//                  engine (run-time subscripts: one instantiation for all cases), into a C
+//                  allocated once, as the GEMM peers write theirs (a new 4 MB result per call
+//                  costs bij=bik*bkj a third of its time in page faults)
 //   eigen_tensor   Eigen::Tensor<T, N, RowMajor>::contract over the index pairs into Eigen's
 //                  order (free modes of the left operand, then of the right), then a shuffle
 //                  into the einsum's order where it differs; the higher-rank operand is the
@@ -135,13 +137,13 @@ struct operands {
 
 template <class T>
 impl tenet_impl(std::shared_ptr<const operands<T>> o, int threads) {
-  auto c = std::make_shared<tenet::dtensor<T>>();
   const std::string sub = o->spec.a + "," + o->spec.b + "->" + o->spec.c;
+  auto c = std::make_shared<tenet::dtensor<T>>(tenet::einsum(sub, o->a, o->b));  // allocated once
   impl r;
   if (threads == 1)
-    r.run = [=] { *c = tenet::einsum(tenet::exec::seq, sub, o->a, o->b); };
+    r.run = [=] { tenet::einsum_into(tenet::exec::seq, sub, *c, o->a, o->b); };
   else
-    r.run = [=] { *c = tenet::einsum(tenet::exec::par(threads), sub, o->a, o->b); };
+    r.run = [=] { tenet::einsum_into(tenet::exec::par(threads), sub, *c, o->a, o->b); };
   r.out = [=] { return static_cast<const void*>(c->data()); };
   return r;
 }

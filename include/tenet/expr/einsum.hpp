@@ -4,8 +4,10 @@
 //     result type is deduced (tensor<T, I, K>) and every mismatch is a static_assert.
 //   einsum("ij,jk->ik", A, B): parsed at run time; returns a dtensor; throws parse_error
 //     or shape_error.
-// Either form takes an execution policy first: einsum(exec::par, ...). Operands share one
-// element type. The output must not alias an operand.
+//   einsum_into("ij,jk->ik", C, A, B), einsum_add(...): the run-time form writing into (or
+//     adding onto) an existing tensor or view of the result's shape, which is not reallocated.
+// Each form takes an execution policy first: einsum(exec::par, ...). Operands share one
+// element type.
 #include <array>
 #include <cstddef>
 #include <span>
@@ -15,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "tenet/core/error.hpp"
+#include "tenet/core/overlap.hpp"
 #include "tenet/core/tensor.hpp"
 #include "tenet/core/traits.hpp"
 #include "tenet/exec/contract_report.hpp"
@@ -235,6 +239,50 @@ std::vector<index> einsum_shape(const einsum_spec& spec, const X&... x) {
   return einsum_output_extents<T>(spec, std::span<const dtensor_view<const T>>(ops));
 }
 
+// out = (accumulate ? out : 0) + einsum(spec, x...) for an existing `out` of the result's
+// shape; `head` names the call in errors. An operand that may share memory with out goes
+// through a temporary. `order`: a contraction order planned at compile time, or null.
+template <class P, class O, class... X>
+void einsum_out(P policy, const einsum_spec& spec, const char* head, O&& out, bool accumulate,
+                const einsum_order* order, const X&... x) {
+  using T = std::common_type_t<value_type_of_t<X>...>;
+  using TO = typename decltype(as_view(out))::element_type;
+  constexpr bool typed = (std::is_same_v<value_type_of_t<X>, T> && ...);
+  static_assert(typed, "einsum_into: operands must share one element type");
+  static_assert(std::is_same_v<std::remove_const_t<TO>, T>, "einsum_into: the output's element type differs from the operands'");
+  static_assert(!std::is_const_v<TO>, "einsum_into: the output is read-only (a const tensor or a const view)");
+  if constexpr (typed && std::is_same_v<TO, T>) {
+    const std::vector<index> ext = einsum_shape<T>(spec, x...);
+    const dtensor_view<T> ov(as_view(out));
+    if (!(ov.extents() == dyn_extents(ext)))
+      throw shape_error(einsum_context(spec, head) + ": the output has shape " + shape_string(ov.extents()) +
+                        " but the operands give " + shape_string(std::span<const index>(ext)));
+    const std::array<dtensor_view<const T>, sizeof...(X)> ops = {dtensor_view<const T>(as_view(x))...};
+    const std::span<const dtensor_view<const T>> sp(ops);
+    if ((overlaps(ov, as_view(x)) || ...)) {
+      dtensor<T> tmp = accumulate ? dtensor<T>(ov) : dtensor<T>(for_overwrite, dyn_extents(ext));
+      einsum_into<P, T>(policy, spec, sp, tmp.view(), accumulate, order);
+      exec::copy(policy, dtensor_view<const T>(tmp.view()), ov);
+      return;
+    }
+    einsum_into<P, T>(policy, spec, sp, ov, accumulate, order);
+  }
+}
+
+// Static extents of the result R and of a target O agree where both are static.
+template <class R, class O>
+constexpr bool einsum_target_fits() {
+  using RE = typename R::extents_type;
+  using OE = typename std::remove_cvref_t<O>::extents_type;
+  if constexpr (is_static_rank<RE>::value && is_static_rank<OE>::value) {
+    if (RE::rank() != OE::rank()) return false;
+    for (std::size_t r = 0; r < RE::rank(); ++r)
+      if (RE::static_extent(r) != dyn && OE::static_extent(r) != dyn && RE::static_extent(r) != OE::static_extent(r))
+        return false;
+  }
+  return true;
+}
+
 }  // namespace detail
 
 /// The contraction order einsum<S> uses for operands of types X...: planned at compile time
@@ -302,6 +350,69 @@ template <class... X>
   requires(sizeof...(X) > 0 && (tensor_like<X> && ...))
 auto einsum(std::string_view subscripts, const X&... x) {
   return einsum(exec::seq, subscripts, x...);
+}
+
+/// out = einsum(subscripts, x...), written into an existing tensor or view `out` that has the
+/// result's shape (else shape_error naming both); `out` is never reallocated, so a loop of
+/// contractions into one buffer allocates nothing. Operands may overlap `out` (they are then
+/// read before it is written, through a temporary).
+template <class P, class O, class... X>
+  requires(execution_policy<P> && tensor_like<O> && sizeof...(X) > 0 && (tensor_like<X> && ...))
+void einsum_into(P policy, std::string_view subscripts, O&& out, const X&... x) {
+  detail::einsum_out(policy, parse_einsum_or_throw(subscripts), "tenet::einsum_into(", std::forward<O>(out), false, nullptr, x...);
+}
+template <class O, class... X>
+  requires(tensor_like<O> && sizeof...(X) > 0 && (tensor_like<X> && ...))
+void einsum_into(std::string_view subscripts, O&& out, const X&... x) {
+  detail::einsum_out(exec::seq, parse_einsum_or_throw(subscripts), "tenet::einsum_into(", std::forward<O>(out), false, nullptr, x...);
+}
+
+/// out += einsum(subscripts, x...); `out` as for einsum_into.
+template <class P, class O, class... X>
+  requires(execution_policy<P> && tensor_like<O> && sizeof...(X) > 0 && (tensor_like<X> && ...))
+void einsum_add(P policy, std::string_view subscripts, O&& out, const X&... x) {
+  detail::einsum_out(policy, parse_einsum_or_throw(subscripts), "tenet::einsum_add(", std::forward<O>(out), true, nullptr, x...);
+}
+template <class O, class... X>
+  requires(tensor_like<O> && sizeof...(X) > 0 && (tensor_like<X> && ...))
+void einsum_add(std::string_view subscripts, O&& out, const X&... x) {
+  detail::einsum_out(exec::seq, parse_einsum_or_throw(subscripts), "tenet::einsum_add(", std::forward<O>(out), true, nullptr, x...);
+}
+
+namespace detail {
+template <fixed_string S, bool Add, class P, class O, class... X>
+void einsum_static_out(P policy, O&& out, const X&... x) {
+  using check = detail::static_einsum<S, X...>;
+  if constexpr (check::ok) {
+    static_assert(detail::einsum_target_fits<typename check::result, O>(),
+                  "einsum_into: the target's static extents differ from the result's");
+    einsum_out(policy, check::spec, Add ? "tenet::einsum_add(" : "tenet::einsum_into(", std::forward<O>(out), Add,
+               check::planned ? &check::order : nullptr, x...);
+  }
+}
+}  // namespace detail
+
+/// einsum_into and einsum_add with compile-time subscripts: einsum<"...">'s static checks,
+/// and a target whose static extents differ from the result's is a static_assert too.
+template <fixed_string S, class P, class O, class... X>
+  requires(execution_policy<P> && tensor_like<O> && (tensor_like<X> && ...))
+void einsum_into(P policy, O&& out, const X&... x) {
+  detail::einsum_static_out<S, false>(policy, std::forward<O>(out), x...);
+}
+template <fixed_string S, class O, class... X>
+  requires(tensor_like<O> && (tensor_like<X> && ...))
+void einsum_into(O&& out, const X&... x) {
+  detail::einsum_static_out<S, false>(exec::seq, std::forward<O>(out), x...);
+}
+template <fixed_string S, class P, class O, class... X>
+  requires(execution_policy<P> && tensor_like<O> && (tensor_like<X> && ...))
+void einsum_add(P policy, O&& out, const X&... x) {
+  detail::einsum_static_out<S, true>(policy, std::forward<O>(out), x...);
+}
+template <fixed_string S, class O, class... X>
+  requires(tensor_like<O> && (tensor_like<X> && ...))
+void einsum_add(O&& out, const X&... x) {
+  detail::einsum_static_out<S, true>(exec::seq, std::forward<O>(out), x...);
 }
 
 }  // namespace tenet

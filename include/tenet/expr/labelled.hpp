@@ -8,12 +8,12 @@
 // an owning target to the result's shape; `+=` and view targets must already have it. Operands may
 // alias the target: the expression is then evaluated into a temporary first.
 #include <cstddef>
-#include <functional>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 
 #include "tenet/core/label.hpp"
+#include "tenet/core/overlap.hpp"
 #include "tenet/core/traits.hpp"
 #include "tenet/exec/policy.hpp"
 #include "tenet/expr/einsum.hpp"
@@ -124,26 +124,6 @@ auto target_view(V& v) {
     return v;
   else
     return v.view();
-}
-
-// Address range [lo, hi) that a view may touch.
-template <class V>
-std::pair<const void*, const void*> span_of(const V& v) {
-  if (v.size() == 0) return {nullptr, nullptr};
-  index lo = 0, hi = 0;
-  for (std::size_t r = 0; r < v.rank(); ++r) {
-    const index d = (v.extent(r) - 1) * v.stride(r);
-    (d < 0 ? lo : hi) += d;
-  }
-  const auto* p = v.data();
-  return {static_cast<const void*>(p + lo), static_cast<const void*>(p + hi + 1)};
-}
-template <class A, class B>
-bool overlaps(const A& a, const B& b) {
-  const auto [a0, a1] = span_of(a);
-  const auto [b0, b1] = span_of(b);
-  std::less<const void*> lt;
-  return a0 && b0 && lt(a0, b1) && lt(b0, a1);
 }
 
 // Resizes an owning target to `ext`; a shape its static extents cannot take is a shape_error
