@@ -483,6 +483,18 @@ TEST_CASE("einsum: acd,dbc->ab (two contracted modes)") {
   using S2 = std::array<std::vector<idx>, 2>;
   check_form<"acd,dbc->ab">(S2{{{2, 3, 4}, {4, 5, 3}}}, ref);
   check_form<"acd,dbc->ab">(S2{{{20, 12, 15}, {15, 22, 12}}}, ref);
+  // c and d multiples of the lanes, A contiguous in d and B in c: GETT splits both (k tiles).
+  check_form<"acd,dbc->ab">(S2{{{13, 16, 32}, {32, 17, 16}}}, ref);
+  {
+    const auto cd = make_case<double>("acd,dbc->ab", S2{{{13, 16, 32}, {32, 17, 16}}});
+    const auto cf = make_case<float>("acd,dbc->ab", S2{{{13, 16, 32}, {32, 17, 16}}});
+    const auto gett = exec::seq.with(exec::engine::gett);
+    CHECK(tenet::explain(gett, "acd,dbc->ab", std::get<0>(cd.x), std::get<1>(cd.x)).steps[0].used == exec::engine::gett);
+    check_matches(tenet::einsum(gett, "acd,dbc->ab", std::get<0>(cd.x), std::get<1>(cd.x)), std::apply(ref, cd.xd),
+                  rtol_v<double>, "gett, double");
+    check_matches(tenet::einsum(exec::par(2).with(exec::engine::gett), "acd,dbc->ab", std::get<0>(cf.x), std::get<1>(cf.x)),
+                  std::apply(ref, cf.xd), rtol_v<float>, "gett, float, par(2)");
+  }
   tensor<double, 2, 3, 4> A;
   tensor<double, 4, 5, 3> B;
   A.fill_random(14);

@@ -24,18 +24,31 @@ std::vector<idx> offsets(const std::vector<idx>& ext, const std::vector<idx>& st
   return off;
 }
 
+enum class layout { plain, transposed, tiled };
+
 template <class T>
-void check_gett(idx m, idx n, idx k, bool accumulate, int threads, std::uint64_t seed, bool transposed = false) {
+void check_gett(idx m, idx n, idx k, bool accumulate, int threads, std::uint64_t seed, layout lay = layout::plain) {
   tenet::splitmix64 g(seed);
   // Padded strides. Plain: k contiguous in A, n in B, m in C (C's tiles go through the
   // scatter path). Transposed: m contiguous in A (A is gathered), k in B (B is packed by
-  // transposes), n in C (tiles stored straight into C).
-  const auto am = transposed ? offsets({m}, {1}) : offsets({m}, {k * 2 + 1});
-  const auto ak = transposed ? offsets({k}, {m + 1}) : offsets({k}, {1});
-  const auto bk = transposed ? offsets({k}, {1}) : offsets({k}, {n + 3});
-  const auto bn = transposed ? offsets({n}, {k + 5}) : offsets({n}, {1});
-  const auto cm = transposed ? offsets({m}, {n + 2}) : offsets({m}, {1});
-  const auto cn = transposed ? offsets({n}, {1}) : offsets({n}, {m + 2});
+  // transposes), n in C (tiles stored straight into C). Tiled: k is two modes (x, y) of
+  // extents 2L and 3L (L lanes), A(i, x, y) contiguous in y and B(y, j, x) in x, in the
+  // order contract_gett.hpp gives them, (x_hi, y_hi, x_lo, y_lo): both pack by transposes.
+  const bool tr = lay == layout::transposed;
+  constexpr idx L = tenet::exec::detail::kernel_shape<T>::lanes, X = 2 * L, Y = 3 * L;
+  if (lay == layout::tiled) k = X * Y;
+  auto k_offsets = [&](bool in_a) {
+    if (lay == layout::tiled)
+      return in_a ? offsets({X / L, Y / L, L, L}, {L * Y, L, Y, 1})
+                  : offsets({X / L, Y / L, L, L}, {L, L * (n * X + 3), 1, n * X + 3});
+    return in_a ? (tr ? offsets({k}, {m + 1}) : offsets({k}, {1})) : (tr ? offsets({k}, {1}) : offsets({k}, {n + 3}));
+  };
+  const auto am = tr ? offsets({m}, {1}) : offsets({m}, {k * 2 + 1});
+  const auto ak = k_offsets(true);
+  const auto bk = k_offsets(false);
+  const auto bn = lay == layout::tiled ? offsets({n}, {X}) : tr ? offsets({n}, {k + 5}) : offsets({n}, {1});
+  const auto cm = tr ? offsets({m}, {n + 2}) : offsets({m}, {1});
+  const auto cn = tr ? offsets({n}, {1}) : offsets({n}, {m + 2});
   auto span = [](const std::vector<idx>& x, const std::vector<idx>& y) {
     return static_cast<std::size_t>((x.empty() ? 0 : x.back()) + (y.empty() ? 0 : y.back()) + 2);
   };
@@ -78,12 +91,34 @@ TEST_CASE("gett matches explicit loops for odd shapes, strides and block edges")
         CAPTURE(s[0]);
         CAPTURE(s[1]);
         CAPTURE(s[2]);
-        for (bool tr : {false, true}) {
-          CAPTURE(tr);
-          check_gett<float>(s[0], s[1], s[2], acc, threads, seed++, tr);
-          check_gett<double>(s[0], s[1], s[2], acc, threads, seed++, tr);
+        for (layout lay : {layout::plain, layout::transposed, layout::tiled}) {
+          CAPTURE(static_cast<int>(lay));
+          check_gett<float>(s[0], s[1], s[2], acc, threads, seed++, lay);
+          check_gett<double>(s[0], s[1], s[2], acc, threads, seed++, lay);
         }
       }
+}
+
+TEST_CASE("gett's k layout: strands L apart are found where they are contiguous, nowhere else") {
+  using tenet::exec::detail::make_k_runs;
+  // k = (x_hi, y_hi, x_lo, y_lo) over x = 8, y = 4 with L = 4: y_lo contiguous (vec), x_lo a
+  // strand (tile), in one operand each.
+  std::vector<idx> a, b;
+  for (idx xh = 0; xh < 2; ++xh)
+    for (idx yh = 0; yh < 1; ++yh)
+      for (idx xl = 0; xl < 4; ++xl)
+        for (idx yl = 0; yl < 4; ++yl) {
+          const idx x = xh * 4 + xl, y = yh * 4 + yl;
+          a.push_back(x * 4 + y);
+          b.push_back(y * 100 + x);
+        }
+  const auto ra = make_k_runs(a.data(), 32, 4), rb = make_k_runs(b.data(), 32, 4);
+  CHECK(ra.vec == std::vector<unsigned char>(8, 1));
+  CHECK(rb.vec == std::vector<unsigned char>(8, 0));
+  CHECK(rb.tile == std::vector<unsigned char>(2, 1));
+  CHECK(ra.tile == std::vector<unsigned char>(2, 0));
+  b[17] += 1;  // one strand broken: that tile is gathered
+  CHECK(make_k_runs(b.data(), 32, 4).tile == std::vector<unsigned char>{1, 0});
 }
 
 TEST_CASE("gett with k = 0 zeroes C unless accumulating") {

@@ -2,6 +2,7 @@
 // Runs a GETT plan (contract_plan.hpp): the m, n and k label groups become offset tables for
 // the native kernel (gett.hpp), and the batch labels a loop of kernel calls, split across
 // threads when there are enough of them, else each call runs on all threads.
+#include <algorithm>
 #include <type_traits>
 #include <vector>
 
@@ -31,6 +32,43 @@ inline std::vector<index> group_offsets(const std::vector<int>& labels, const st
   return off;
 }
 
+// The k group in the order the packing wants. Where A and B are contiguous along different
+// k labels (la in A, lb in B, extents multiples of L lanes), each is split into (hi, lo) with
+// lo = L, and the order becomes (rest..., la_hi, lb_hi, lb_lo, la_lo): within a tile of L*L
+// steps of k, A is contiguous over L consecutive steps and B over L steps L apart, so both
+// pack by in-register transposes (pack.hpp) where one would otherwise be gathered element by
+// element (`ab=acd*dbc`). Returns the dims of the labels it made and their order.
+inline std::vector<int> k_pack_order(const std::vector<int>& k, std::vector<label_dim>& d, int oa, int ob, index lanes) {
+  int la = -1, lb = -1;
+  for (int l : k) {
+    const label_dim& x = find_dim(d, l);
+    if (x.s[oa] == 1) la = l;
+    if (x.s[ob] == 1) lb = l;
+  }
+  if (la < 0 || lb < 0 || la == lb || find_dim(d, la).ext % lanes != 0 || find_dim(d, lb).ext % lanes != 0 ||
+      lanes < 2)
+    return k;
+  std::vector<int> order;
+  for (int l : k)
+    if (l != la && l != lb) order.push_back(l);
+  int fresh = 0;
+  for (const label_dim& x : d) fresh = std::max(fresh, x.label + 1);
+  auto split = [&](int l, int hi, int lo) {
+    label_dim h = find_dim(d, l), q = h;
+    h.label = hi;
+    h.ext /= lanes;
+    for (index& st : h.s) st *= lanes;
+    q.label = lo;
+    q.ext = lanes;
+    d.push_back(h);
+    d.push_back(q);
+  };
+  split(la, fresh, fresh + 1);
+  split(lb, fresh + 2, fresh + 3);
+  order.insert(order.end(), {fresh, fresh + 2, fresh + 3, fresh + 1});
+  return order;
+}
+
 /// C (+)= A B as planned by plan_gett, on `threads` threads.
 template <class T>
 void run_gett(const std::vector<label_dim>& d, const contraction_plan& p, const T* a, const T* b, T* c,
@@ -39,7 +77,9 @@ void run_gett(const std::vector<label_dim>& d, const contraction_plan& p, const 
   const T* ga = p.swap ? b : a;
   const T* gb = p.swap ? a : b;
   const std::vector<index> am = group_offsets(p.m, d, oa), cm = group_offsets(p.m, d, 2);
-  const std::vector<index> ak = group_offsets(p.k, d, oa), bk = group_offsets(p.k, d, ob);
+  std::vector<label_dim> dk = d;
+  const std::vector<int> k_order = k_pack_order(p.k, dk, oa, ob, kernel_shape<T>::lanes);
+  const std::vector<index> ak = group_offsets(k_order, dk, oa), bk = group_offsets(k_order, dk, ob);
   const std::vector<index> bn = group_offsets(p.n, d, ob), cn = group_offsets(p.n, d, 2);
   const index m = static_cast<index>(am.size()), n = static_cast<index>(bn.size()), k = static_cast<index>(ak.size());
   std::vector<label_dim> loops;

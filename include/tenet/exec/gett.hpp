@@ -44,14 +44,14 @@ T* scratch(std::size_t n, int slot) {
 /// What gett derives from its offset tables once, so that a loop of calls over the same
 /// tables (a batch) pays for it once.
 struct gett_layout {
-  std::vector<unsigned char> a_k_vec, b_k_vec;  // per vector-wide chunk of k: contiguous in A, in B
-  std::vector<unsigned char> b_unit, c_unit;    // per NR-column panel: contiguous in B, in C
+  k_runs a_k, b_k;                            // contiguous stretches of k in A, in B
+  std::vector<unsigned char> b_unit, c_unit;  // per NR-column panel: contiguous in B, in C
 };
 
 template <class T>
 gett_layout make_gett_layout(index n, index k, const index* ak, const index* bk, const index* bn, const index* cn) {
   constexpr index NR = gett_blocking<T>::nr, L = kernel_shape<T>::lanes;
-  return {unit_runs(ak, k, L), unit_runs(bk, k, L), unit_runs(bn, n, NR), unit_runs(cn, n, NR)};
+  return {make_k_runs(ak, k, L), make_k_runs(bk, k, L), unit_runs(bn, n, NR), unit_runs(cn, n, NR)};
 }
 
 /// gett with its layout precomputed (make_gett_layout over the same tables).
@@ -142,10 +142,10 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
         const index kc = std::min(B::kc, k - p0);
         const bool acc = accumulate || p0 > 0;
         if (nt == 1) {
-          pack_b(b, bk, bn, lay.b_unit.data(), lay.b_k_vec.data(), p0, kc, j0, nc, pb, 0, n_panels);
+          pack_b(b, bk, bn, lay.b_unit.data(), lay.b_k, p0, kc, j0, nc, pb, 0, n_panels);
           for (index ib = 0; ib < m_blocks; ++ib) {
             const index i0 = ib * mc_blk, mc = std::min(mc_blk, m - i0);
-            pack_a(a, am, ak, lay.a_k_vec.data(), i0, mc, p0, kc, pa, 0, (mc + MR - 1) / MR);
+            pack_a(a, am, ak, lay.a_k, i0, mc, p0, kc, pa, 0, (mc + MR - 1) / MR);
             multiply(pa, i0, mc, j0, nc, kc, acc, 0, n_panels);
           }
           continue;
@@ -155,19 +155,19 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
         const index b_tasks = (n_panels + 3) / 4;
 #pragma omp for schedule(dynamic, 1)
         for (index t = 0; t < b_tasks; ++t)
-          pack_b(b, bk, bn, lay.b_unit.data(), lay.b_k_vec.data(), p0, kc, j0, nc, pb, 4 * t, std::min(n_panels, 4 * t + 4));
+          pack_b(b, bk, bn, lay.b_unit.data(), lay.b_k, p0, kc, j0, nc, pb, 4 * t, std::min(n_panels, 4 * t + 4));
         if (split_m) {
 #pragma omp for schedule(dynamic, 1)
           for (index ib = 0; ib < m_blocks; ++ib) {
             const index i0 = ib * mc_blk, mc = std::min(mc_blk, m - i0);
-            pack_a(a, am, ak, lay.a_k_vec.data(), i0, mc, p0, kc, pa, 0, (mc + MR - 1) / MR);
+            pack_a(a, am, ak, lay.a_k, i0, mc, p0, kc, pa, 0, (mc + MR - 1) / MR);
             multiply(pa, i0, mc, j0, nc, kc, acc, 0, n_panels);
           }
         } else {  // few rows: every thread packs each block of A; tasks of 2 panels of B
           const index c_tasks = (n_panels + 1) / 2;
           for (index ib = 0; ib < m_blocks; ++ib) {
             const index i0 = ib * mc_blk, mc = std::min(mc_blk, m - i0);
-            pack_a(a, am, ak, lay.a_k_vec.data(), i0, mc, p0, kc, pa, 0, (mc + MR - 1) / MR);
+            pack_a(a, am, ak, lay.a_k, i0, mc, p0, kc, pa, 0, (mc + MR - 1) / MR);
 #pragma omp for schedule(dynamic, 1)
             for (index t = 0; t < c_tasks; ++t)
               multiply(pa, i0, mc, j0, nc, kc, acc, 2 * t, std::min(n_panels, 2 * t + 2));

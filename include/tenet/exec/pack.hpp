@@ -36,6 +36,27 @@ inline std::vector<unsigned char> unit_runs(const index* off, index n, index w) 
   return u;
 }
 
+/// Where k is contiguous in an operand, for packing by transposes (L lanes, k offsets `off`):
+/// vec[c]: steps [c*L, c*L + L) are contiguous (off[c*L + t] = off[c*L] + t);
+/// tile[q]: within steps [q*L*L, q*L*L + L*L), each of the L strands q*L*L + j + t*L
+/// (t < L) is contiguous (the order contract_gett.hpp gives k when A and B are contiguous
+/// along different k labels).
+struct k_runs {
+  std::vector<unsigned char> vec, tile;
+};
+
+inline k_runs make_k_runs(const index* off, index k, index lanes) {
+  k_runs r{unit_runs(off, k, lanes), std::vector<unsigned char>(static_cast<std::size_t>(k / (lanes * lanes)))};
+  for (std::size_t q = 0; q < r.tile.size(); ++q) {
+    const index* o = off + static_cast<index>(q) * lanes * lanes;
+    bool ok = true;
+    for (index j = 0; ok && j < lanes; ++j)
+      for (index t = 1; ok && t < lanes; ++t) ok = o[j + t * lanes] == o[j] + t;
+    r.tile[q] = ok;
+  }
+  return r;
+}
+
 /// v[t][j] = src[j][off + t] for j, t < L (the lanes of one vector): an L x L transpose of
 /// rows read at src[j] + off, row t of the result stored at dst + t * ld.
 template <class T>
@@ -78,12 +99,29 @@ template <class T>
     for (int j = 0; j < L; ++j) dst[t * ld + j] = src[j][off + t];
 }
 
-// One micro-panel of W entries (rows of A or columns of B), zero padded past `used`:
-// d[p * W + j] = src[j][off[p0 + p]] for p < kc. `k_vec[c]`: offsets [c*L, c*L + L) are
-// contiguous (p0 is a multiple of L), packed by transposes. `next` (or null): the next
-// panel's pointers, prefetched a line per step ahead (their first lines are the misses).
+// d[(p + t*step) * W + j] = r[j][o + t] for t < L, j < W: one transpose per group of L
+// entries (the last group, if partial, through a buffer whose first lanes are kept).
 template <class T, index W>
-void pack_panel(const T* const* src, index used, const T* const* next, const index* off, const unsigned char* k_vec,
+[[gnu::always_inline]] inline void pack_strand(const T* const* r, index o, T* d, index step) {
+  constexpr index L = kernel_shape<T>::lanes, G = (W + L - 1) / L;
+  for (index g = 0; g < G; ++g) {
+    if ((g + 1) * L <= W) {
+      transpose_lanes<T>(r + g * L, o, d + g * L, step * W);
+      continue;
+    }
+    alignas(64) T buf[L * L];
+    transpose_lanes<T>(r + g * L, o, buf, L);
+    for (index t = 0; t < L; ++t)
+      for (index j = g * L; j < W; ++j) d[t * step * W + j] = buf[t * L + j - g * L];
+  }
+}
+
+// One micro-panel of W entries (rows of A or columns of B), zero padded past `used`:
+// d[p * W + j] = src[j][off[p0 + p]] for p < kc. Where `runs` (over the same offsets; p0 is
+// a multiple of L*L) finds k contiguous, the copy is by transposes. `next` (or null): the
+// next panel's pointers, prefetched a line per step ahead (their first lines are the misses).
+template <class T, index W>
+void pack_panel(const T* const* src, index used, const T* const* next, const index* off, const k_runs& runs,
                 index p0, index kc, T* d) {
   constexpr index L = kernel_shape<T>::lanes;
   constexpr index G = (W + L - 1) / L;  // groups of L entries; the last one may be partial
@@ -91,19 +129,18 @@ void pack_panel(const T* const* src, index used, const T* const* next, const ind
   for (index j = 0; j < G * L; ++j) r[j] = src[std::min(j, W - 1)];
   for (index p = 0; p < kc;) {
     const index o = off[p0 + p];
-    if (p + L <= kc && k_vec[(p0 + p) / L]) {
+    if ((p0 + p) % (L * L) == 0 && p + L * L <= kc && runs.tile[static_cast<std::size_t>((p0 + p) / (L * L))]) {
+      if (next)  // the strands lie apart: a line of each
+        for (index t = 0; t < L; ++t)
+          for (index j = 0; j < W; ++j) __builtin_prefetch(next[j] + off[p0 + p + t]);
+      for (index j = 0; j < L; ++j) pack_strand<T, W>(r, off[p0 + p + j], d + (p + j) * W, L);
+      p += L * L;
+      continue;
+    }
+    if (p + L <= kc && runs.vec[static_cast<std::size_t>((p0 + p) / L)]) {
       if (next && p % (64 / static_cast<index>(sizeof(T))) == 0)
         for (index j = 0; j < W; ++j) __builtin_prefetch(next[j] + o);
-      for (index g = 0; g < G; ++g) {
-        if ((g + 1) * L <= W) {
-          transpose_lanes<T>(r + g * L, o, d + p * W + g * L, W);
-          continue;
-        }
-        alignas(64) T buf[L * L];  // a partial group: through a buffer, its first lanes kept
-        transpose_lanes<T>(r + g * L, o, buf, L);
-        for (index t = 0; t < L; ++t)
-          for (index j = g * L; j < W; ++j) d[(p + t) * W + j] = buf[t * L + j - g * L];
-      }
+      pack_strand<T, W>(r, o, d + p * W, 1);
       p += L;
       continue;
     }
@@ -116,9 +153,9 @@ void pack_panel(const T* const* src, index used, const T* const* next, const ind
 }
 
 // Packs rows [i0, i0 + mc) x k [p0, p0 + kc) of A into MR-row micro-panels (zero padded):
-// panel q holds, for each p, its MR values of column p contiguously. `k_vec`: as pack_panel's.
+// panel q holds, for each p, its MR values of column p contiguously. `k`: as pack_panel's.
 template <class T>
-void pack_a(const T* a, const index* am, const index* ak, const unsigned char* k_vec, index i0, index mc, index p0,
+void pack_a(const T* a, const index* am, const index* ak, const k_runs& k, index i0, index mc, index p0,
             index kc, T* dst, index panel_lo, index panel_hi) {
   constexpr index MR = gett_blocking<T>::mr;
   for (index q = panel_lo; q < panel_hi; ++q) {
@@ -128,15 +165,15 @@ void pack_a(const T* a, const index* am, const index* ak, const unsigned char* k
       r[i] = a + am[i0 + q * MR + std::min(i, rows - 1)];
       nx[i] = a + am[i0 + std::min(mc - 1, (q + 1) * MR + i)];
     }
-    pack_panel<T, MR>(r, rows, q + 1 < panel_hi ? nx : nullptr, ak, k_vec, p0, kc, dst + q * MR * kc);
+    pack_panel<T, MR>(r, rows, q + 1 < panel_hi ? nx : nullptr, ak, k, p0, kc, dst + q * MR * kc);
   }
 }
 
 // Packs k [p0, p0 + kc) x columns [j0, j0 + nc) of B into NR-column micro-panels: panel q
 // holds, for each p, its NR values of row p contiguously. `n_unit[q]`: panel q's columns
-// are contiguous in B (a vector copy per row); `k_vec`: as pack_panel's.
+// are contiguous in B (a vector copy per row); `k`: as pack_panel's.
 template <class T>
-void pack_b(const T* b, const index* bk, const index* bn, const unsigned char* n_unit, const unsigned char* k_vec,
+void pack_b(const T* b, const index* bk, const index* bn, const unsigned char* n_unit, const k_runs& k,
             index p0, index kc, index j0, index nc, T* dst, index panel_lo, index panel_hi) {
   constexpr index NR = gett_blocking<T>::nr, L = kernel_shape<T>::lanes;
   static_assert(NR % L == 0, "a B micro-panel is whole vectors wide (its contiguous rows are vector copies)");
@@ -165,7 +202,7 @@ void pack_b(const T* b, const index* bk, const index* bn, const unsigned char* n
       c[j] = b + bn[jq + std::min(j, cols - 1)];
       nx[j] = b + bn[std::min(j0 + nc - 1, jq + NR + j)];
     }
-    pack_panel<T, NR>(c, cols, q + 1 < panel_hi ? nx : nullptr, bk, k_vec, p0, kc, d);
+    pack_panel<T, NR>(c, cols, q + 1 < panel_hi ? nx : nullptr, bk, k, p0, kc, d);
     ++q;
   }
 }
