@@ -24,7 +24,7 @@ std::vector<idx> offsets(const std::vector<idx>& ext, const std::vector<idx>& st
   return off;
 }
 
-enum class layout { plain, transposed, tiled };
+enum class layout { plain, transposed, tiled, grouped };
 
 template <class T>
 void check_gett(idx m, idx n, idx k, bool accumulate, int threads, std::uint64_t seed, layout lay = layout::plain) {
@@ -34,19 +34,28 @@ void check_gett(idx m, idx n, idx k, bool accumulate, int threads, std::uint64_t
   // transposes), n in C (tiles stored straight into C). Tiled: k is two modes (x, y) of
   // extents 2L and 3L (L lanes), A(i, x, y) contiguous in y and B(y, j, x) in x, in the
   // order contract_gett.hpp gives them, (x_hi, y_hi, x_lo, y_lo): both pack by transposes.
+  // Grouped: n is two modes (u, v) of extents L + 3 and 2 NR, B(p, u, v) contiguous in u but
+  // the panels run along v: panels L apart in u are packed together (pack.hpp n_panels),
+  // the last u's one by one.
   const bool tr = lay == layout::transposed;
   constexpr idx L = tenet::exec::detail::kernel_shape<T>::lanes, X = 2 * L, Y = 3 * L;
+  constexpr idx U = L + 3, V = 2 * tenet::exec::detail::gett_blocking<T>::nr;
   if (lay == layout::tiled) k = X * Y;
+  if (lay == layout::grouped) n = U * V;
   auto k_offsets = [&](bool in_a) {
     if (lay == layout::tiled)
       return in_a ? offsets({X / L, Y / L, L, L}, {L * Y, L, Y, 1})
                   : offsets({X / L, Y / L, L, L}, {L, L * (n * X + 3), 1, n * X + 3});
+    if (lay == layout::grouped && !in_a) return offsets({k}, {(U + 1) * V + 1});
     return in_a ? (tr ? offsets({k}, {m + 1}) : offsets({k}, {1})) : (tr ? offsets({k}, {1}) : offsets({k}, {n + 3}));
   };
   const auto am = tr ? offsets({m}, {1}) : offsets({m}, {k * 2 + 1});
   const auto ak = k_offsets(true);
   const auto bk = k_offsets(false);
-  const auto bn = lay == layout::tiled ? offsets({n}, {X}) : tr ? offsets({n}, {k + 5}) : offsets({n}, {1});
+  const auto bn = lay == layout::tiled     ? offsets({n}, {X})
+                  : lay == layout::grouped ? offsets({U, V}, {1, U + 1})
+                  : tr                     ? offsets({n}, {k + 5})
+                                           : offsets({n}, {1});
   const auto cm = tr ? offsets({m}, {n + 2}) : offsets({m}, {1});
   const auto cn = tr ? offsets({n}, {1}) : offsets({n}, {m + 2});
   auto span = [](const std::vector<idx>& x, const std::vector<idx>& y) {
@@ -91,7 +100,7 @@ TEST_CASE("gett matches explicit loops for odd shapes, strides and block edges")
         CAPTURE(s[0]);
         CAPTURE(s[1]);
         CAPTURE(s[2]);
-        for (layout lay : {layout::plain, layout::transposed, layout::tiled}) {
+        for (layout lay : {layout::plain, layout::transposed, layout::tiled, layout::grouped}) {
           CAPTURE(static_cast<int>(lay));
           check_gett<float>(s[0], s[1], s[2], acc, threads, seed++, lay);
           check_gett<double>(s[0], s[1], s[2], acc, threads, seed++, lay);
@@ -119,6 +128,22 @@ TEST_CASE("gett's k layout: strands L apart are found where they are contiguous,
   CHECK(ra.tile == std::vector<unsigned char>(2, 0));
   b[17] += 1;  // one strand broken: that tile is gathered
   CHECK(make_k_runs(b.data(), 32, 4).tile == std::vector<unsigned char>{1, 0});
+}
+
+TEST_CASE("gett's n layout: groups of panels moved by one element each") {
+  using tenet::exec::detail::make_n_panels;
+  // n = (u, v), u = 5 contiguous, v = 4 at stride 7, panels of 2 columns along v, L = 2:
+  // panel (u, vb) is number 2u + vb; panel (u + 1, vb) is its columns moved by one.
+  std::vector<idx> bn;
+  for (idx u = 0; u < 5; ++u)
+    for (idx v = 0; v < 4; ++v) bn.push_back(u + 7 * v);
+  const auto np = make_n_panels(bn.data(), 20, 2, 2);
+  CHECK(np.unit == std::vector<unsigned char>(10, 0));
+  CHECK(np.lead == std::vector<idx>{0, 1, 0, 1, 4, 5, 4, 5, -1, -1});  // u = 4 has no partner
+  CHECK(np.step[0] == 2);
+  CHECK(np.step[4] == 2);
+  bn[13] += 100;  // panel 6 (u = 3, vb = 0) no longer matches panel 4
+  CHECK(make_n_panels(bn.data(), 20, 2, 2).lead == std::vector<idx>{0, 1, 0, 1, -1, 5, -1, 5, -1, -1});
 }
 
 TEST_CASE("gett with k = 0 zeroes C unless accumulating") {

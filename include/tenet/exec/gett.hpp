@@ -44,14 +44,15 @@ T* scratch(std::size_t n, int slot) {
 /// What gett derives from its offset tables once, so that a loop of calls over the same
 /// tables (a batch) pays for it once.
 struct gett_layout {
-  k_runs a_k, b_k;                            // contiguous stretches of k in A, in B
-  std::vector<unsigned char> b_unit, c_unit;  // per NR-column panel: contiguous in B, in C
+  k_runs a_k, b_k;                  // contiguous stretches of k in A, in B
+  n_panels b_n;                     // how B's NR-column panels lie
+  std::vector<unsigned char> c_unit;  // per NR-column panel: contiguous in C
 };
 
 template <class T>
 gett_layout make_gett_layout(index n, index k, const index* ak, const index* bk, const index* bn, const index* cn) {
   constexpr index NR = gett_blocking<T>::nr, L = kernel_shape<T>::lanes;
-  return {make_k_runs(ak, k, L), make_k_runs(bk, k, L), unit_runs(bn, n, NR), unit_runs(cn, n, NR)};
+  return {make_k_runs(ak, k, L), make_k_runs(bk, k, L), make_n_panels(bn, n, NR, L), unit_runs(cn, n, NR)};
 }
 
 /// gett with its layout precomputed (make_gett_layout over the same tables).
@@ -142,7 +143,7 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
         const index kc = std::min(B::kc, k - p0);
         const bool acc = accumulate || p0 > 0;
         if (nt == 1) {
-          pack_b(b, bk, bn, lay.b_unit.data(), lay.b_k, p0, kc, j0, nc, pb, 0, n_panels);
+          pack_b(b, bk, bn, lay.b_n, lay.b_k, p0, kc, j0, nc, pb, 0, n_panels);
           for (index ib = 0; ib < m_blocks; ++ib) {
             const index i0 = ib * mc_blk, mc = std::min(mc_blk, m - i0);
             pack_a(a, am, ak, lay.a_k, i0, mc, p0, kc, pa, 0, (mc + MR - 1) / MR);
@@ -151,11 +152,14 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
           continue;
         }
 #ifdef _OPENMP
-        // Chunks of 4 panels of B per task.
-        const index b_tasks = (n_panels + 3) / 4;
+        // Chunks of 4 panels of B per task; where the block starts with a group of panels
+        // packed together (pack.hpp n_panels), chunks that hold whole groups.
+        const index lead = lay.b_n.lead[static_cast<std::size_t>(j0 / NR)];
+        const index chunk = lead == j0 / NR ? kernel_shape<T>::lanes * lay.b_n.step[static_cast<std::size_t>(lead)] : 4;
+        const index b_tasks = (n_panels + chunk - 1) / chunk;
 #pragma omp for schedule(dynamic, 1)
         for (index t = 0; t < b_tasks; ++t)
-          pack_b(b, bk, bn, lay.b_unit.data(), lay.b_k, p0, kc, j0, nc, pb, 4 * t, std::min(n_panels, 4 * t + 4));
+          pack_b(b, bk, bn, lay.b_n, lay.b_k, p0, kc, j0, nc, pb, chunk * t, std::min(n_panels, chunk * t + chunk));
         if (split_m) {
 #pragma omp for schedule(dynamic, 1)
           for (index ib = 0; ib < m_blocks; ++ib) {

@@ -169,19 +169,83 @@ void pack_a(const T* a, const index* am, const index* ak, const k_runs& k, index
   }
 }
 
-// Packs k [p0, p0 + kc) x columns [j0, j0 + nc) of B into NR-column micro-panels: panel q
-// holds, for each p, its NR values of row p contiguously. `n_unit[q]`: panel q's columns
-// are contiguous in B (a vector copy per row); `k`: as pack_panel's.
+/// How B's NR-column panels lie in memory (over its column offsets bn, n columns):
+/// unit[q]: panel q's columns are contiguous (a vector copy per row);
+/// lead[q] (or -1): panel q is in the group of panels l, l + S, ..., l + (L-1)S (l = lead[q],
+/// S = step[l]) whose columns are those of panel l moved by 0, 1, ..., L-1 elements: another
+/// n label than the panel's is contiguous in B (`abcd=aebf*fdec`: the panel runs along d, c
+/// is contiguous). A group is packed together: per k step a vector load per column gives one
+/// value of each of its L panels, and transposes sort them.
+struct n_panels {
+  std::vector<unsigned char> unit;
+  std::vector<index> lead, step;
+};
+
+inline n_panels make_n_panels(const index* bn, index n, index nr, index lanes) {
+  n_panels r{unit_runs(bn, n, nr), std::vector<index>(static_cast<std::size_t>((n + nr - 1) / nr), -1), {}};
+  r.step.assign(r.lead.size(), 0);
+  const index full = n / nr;
+  // The column one element past column 0, if any, gives the panel step S (a multiple of nr).
+  index c1 = 1;
+  while (c1 < n && bn[c1] != bn[0] + 1) ++c1;
+  if (c1 >= n || c1 % nr != 0 || lanes < 2) return r;
+  const index S = c1 / nr;
+  for (index l = 0; l + (lanes - 1) * S < full; ++l) {
+    if (r.unit[static_cast<std::size_t>(l)] || r.lead[static_cast<std::size_t>(l)] >= 0) continue;
+    bool ok = true;
+    for (index t = 1; ok && t < lanes; ++t) {
+      const index q = l + t * S;
+      ok = !r.unit[static_cast<std::size_t>(q)] && r.lead[static_cast<std::size_t>(q)] < 0;
+      for (index j = 0; ok && j < nr; ++j) ok = bn[q * nr + j] == bn[l * nr + j] + t;
+    }
+    if (!ok) continue;
+    for (index t = 0; t < lanes; ++t) r.lead[static_cast<std::size_t>(l + t * S)] = l;
+    r.step[static_cast<std::size_t>(l)] = S;
+  }
+  return r;
+}
+
+// Packs the group of panels led by local panel q (its columns at `col`, step S panels):
+// d + t*S*NR*kc is panel q + t*S, for k [p0, p0 + kc).
 template <class T>
-void pack_b(const T* b, const index* bk, const index* bn, const unsigned char* n_unit, const k_runs& k,
+void pack_b_group(const T* const* col, const index* bk, index p0, index kc, index S, T* d) {
+  constexpr index NR = gett_blocking<T>::nr, L = kernel_shape<T>::lanes;
+  constexpr index ahead = 8;  // k steps: the loads are far apart, so ask for them early
+  for (index p = 0; p < kc; ++p) {
+    if (p + ahead < kc)
+      for (index j = 0; j < NR; ++j) __builtin_prefetch(col[j] + bk[p0 + p + ahead]);
+    for (index g = 0; g < NR / L; ++g) transpose_lanes<T>(col + g * L, bk[p0 + p], d + p * NR + g * L, S * NR * kc);
+  }
+}
+
+// Packs k [p0, p0 + kc) x columns [j0, j0 + nc) of B into NR-column micro-panels: panel q
+// holds, for each p, its NR values of row p contiguously. `np`: how the panels lie
+// (make_n_panels; a group is packed together when all of it is in [panel_lo, panel_hi));
+// `k`: as pack_panel's.
+template <class T>
+void pack_b(const T* b, const index* bk, const index* bn, const n_panels& np, const k_runs& k,
             index p0, index kc, index j0, index nc, T* dst, index panel_lo, index panel_hi) {
   constexpr index NR = gett_blocking<T>::nr, L = kernel_shape<T>::lanes;
   static_assert(NR % L == 0, "a B micro-panel is whole vectors wide (its contiguous rows are vector copies)");
+  const unsigned char* n_unit = np.unit.data();
+  const index g0 = j0 / NR;  // j0 is a multiple of NR
   for (index q = panel_lo; q < panel_hi;) {
     T* d = dst + q * NR * kc;
     const index cols = std::min(NR, nc - q * NR);
     const index jq = j0 + q * NR;
-    if (cols == NR && n_unit[jq / NR]) {  // j0 is a multiple of NR
+    if (const index l = np.lead[static_cast<std::size_t>(g0 + q)]; l >= 0) {
+      const index S = np.step[static_cast<std::size_t>(l)], last = l + (L - 1) * S - g0;
+      if (l - g0 >= panel_lo && last < panel_hi && (last + 1) * NR <= nc) {  // the whole group is here
+        if (l == g0 + q) {
+          const T* col[NR];
+          for (index j = 0; j < NR; ++j) col[j] = b + bn[jq + j];
+          pack_b_group<T>(col, bk, p0, kc, S, d);
+        }
+        ++q;
+        continue;
+      }
+    }
+    if (cols == NR && n_unit[jq / NR]) {
       // A run of contiguous panels, one stretch of each row of B: read row by row, so the
       // loads stream through memory instead of touching one cache line per row and panel.
       index run = 1;
