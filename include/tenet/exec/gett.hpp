@@ -76,6 +76,23 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
 #else
   threads = 1;
 #endif
+#ifdef _OPENMP
+  // Few rows (a few blocks of A) and many columns: the threads take chunks of at least 512
+  // columns in turn and contract each alone, packing all of A for it, with no barrier. The
+  // shared scheme below waits at two barriers per step of k, which idles a core where the
+  // steps are short (abc=ad*bdc: m = 150, n = 22500, k = 150).
+  if (threads > 1 && m <= 4 * B::mc && n >= threads * 512) {
+    const index panels = (n + NR - 1) / NR, chunks = std::clamp<index>(n / 512, threads, 4 * threads);
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+    for (index t = 0; t < chunks; ++t) {
+      const index lo = panels * t / chunks * NR, hi = std::min(n, panels * (t + 1) / chunks * NR);
+      if (hi > lo)
+        gett<T>(m, hi - lo, k, a, am, ak, b, bk, bn + lo, c, cm, cn + lo, accumulate, 1,
+                make_gett_layout<T>(hi - lo, k, ak, bk, bn + lo, cn + lo));
+    }
+    return;
+  }
+#endif
   // Blocks of A: balanced in size. With threads, each thread packs its own blocks of A and
   // all share the packed block of B; blocks are handed out dynamically (a thread slowed by
   // another process on its core gets fewer), so there are several per thread when the rows
