@@ -84,13 +84,14 @@ struct case_spec {
   idx batch() const { return batched() ? extent(c[0]) : 1; }
   std::string slice(const std::string& l) const { return batched() ? l.substr(1) : l; }  // one batch's labels
   double flops() const { return 2.0 * double(batch()) * double(m()) * double(n()) * double(k()); }
-  std::string name() const { return c + "=" + a + "*" + b; }
+  std::string tag = {};  // set by make_specs where the subscripts repeat: the extents
+  std::string name() const { return c + "=" + a + "*" + b + tag; }
 };
 
 // The set: first the six contractions of bench_einsum (the cases, same sizes), then
 // TCCG-style ones with primes (17, 31, 61, ...), extents 1 to 3 and a few powers of two.
 std::vector<case_spec> make_specs() {
-  return {
+  std::vector<case_spec> specs = {
       {"acd", "db", "abc", {{'a', 150}, {'b', 150}, {'c', 150}, {'d', 150}}},
       {"aebf", "fdec", "abcd", {{'a', 48}, {'b', 48}, {'c', 48}, {'d', 48}, {'e', 48}, {'f', 48}}},
       {"acd", "dbc", "ab", {{'a', 256}, {'b', 256}, {'c', 48}, {'d', 48}}},
@@ -109,6 +110,16 @@ std::vector<case_spec> make_specs() {
       {"dega", "gfbc", "abcdef",
        {{'a', 12}, {'b', 12}, {'c', 12}, {'d', 12}, {'e', 12}, {'f', 12}, {'g', 17}}},  // TCCG rank 6
   };
+  // A case whose subscripts an earlier one has (a small, odd-sized twin) is named with its
+  // extents too, so that the tables never take the medians of two cases together.
+  for (std::size_t i = 0; i < specs.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (specs[j].name() == specs[i].name()) {
+        std::string t = "[";
+        for (auto [l, e] : specs[i].ext) t += std::string(t.size() > 1 ? "," : "") + l + std::to_string(e);
+        specs[i].tag = t + "]";
+      }
+  return specs;
 }
 
 // One implementation of a case: runs it; `out` is its result (row-major, the einsum's
