@@ -37,7 +37,7 @@ inline std::vector<index> group_offsets(const std::vector<int>& labels, const st
 // lo = L, and the order becomes (rest..., la_hi, lb_hi, lb_lo, la_lo): within a tile of L*L
 // steps of k, A is contiguous over L consecutive steps and B over L steps L apart, so both
 // pack by in-register transposes (pack.hpp) where one would otherwise be gathered element by
-// element (`ab=acd*dbc`). Returns the dims of the labels it made and their order.
+// element (`ab=acd*dbc`). The split labels' dims are appended to `d`; returns the order.
 inline std::vector<int> k_pack_order(const std::vector<int>& k, std::vector<label_dim>& d, int oa, int ob, index lanes) {
   int la = -1, lb = -1;
   for (int l : k) {

@@ -172,7 +172,7 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
         // Chunks of 4 panels of B per task; where the block starts with a group of panels
         // packed together (pack.hpp n_panels), chunks that hold whole groups.
         const index lead = lay.b_n.lead[static_cast<std::size_t>(j0 / NR)];
-        const index chunk = lead == j0 / NR ? kernel_shape<T>::lanes * lay.b_n.step[static_cast<std::size_t>(lead)] : 4;
+        const index chunk = lead == j0 / NR ? kernel_shape<T>::lanes * lay.b_n.step : 4;
         const index b_tasks = (n_panels + chunk - 1) / chunk;
 #pragma omp for schedule(dynamic, 1)
         for (index t = 0; t < b_tasks; ++t)

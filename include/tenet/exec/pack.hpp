@@ -172,24 +172,26 @@ void pack_a(const T* a, const index* am, const index* ak, const k_runs& k, index
 /// How B's NR-column panels lie in memory (over its column offsets bn, n columns):
 /// unit[q]: panel q's columns are contiguous (a vector copy per row);
 /// lead[q] (or -1): panel q is in the group of panels l, l + S, ..., l + (L-1)S (l = lead[q],
-/// S = step[l]) whose columns are those of panel l moved by 0, 1, ..., L-1 elements: another
+/// S = step, one for all groups) whose columns are those of panel l moved by 0, 1, ..., L-1
+/// elements: another
 /// n label than the panel's is contiguous in B (`abcd=aebf*fdec`: the panel runs along d, c
 /// is contiguous). A group is packed together: per k step a vector load per column gives one
 /// value of each of its L panels, and transposes sort them.
 struct n_panels {
   std::vector<unsigned char> unit;
-  std::vector<index> lead, step;
+  std::vector<index> lead;
+  index step = 0;
 };
 
 inline n_panels make_n_panels(const index* bn, index n, index nr, index lanes) {
-  n_panels r{unit_runs(bn, n, nr), std::vector<index>(static_cast<std::size_t>((n + nr - 1) / nr), -1), {}};
-  r.step.assign(r.lead.size(), 0);
+  n_panels r{unit_runs(bn, n, nr), std::vector<index>(static_cast<std::size_t>((n + nr - 1) / nr), -1)};
   const index full = n / nr;
   // The column one element past column 0, if any, gives the panel step S (a multiple of nr).
   index c1 = 1;
   while (c1 < n && bn[c1] != bn[0] + 1) ++c1;
   if (c1 >= n || c1 % nr != 0 || lanes < 2) return r;
   const index S = c1 / nr;
+  r.step = S;
   for (index l = 0; l + (lanes - 1) * S < full; ++l) {
     if (r.unit[static_cast<std::size_t>(l)] || r.lead[static_cast<std::size_t>(l)] >= 0) continue;
     bool ok = true;
@@ -200,7 +202,6 @@ inline n_panels make_n_panels(const index* bn, index n, index nr, index lanes) {
     }
     if (!ok) continue;
     for (index t = 0; t < lanes; ++t) r.lead[static_cast<std::size_t>(l + t * S)] = l;
-    r.step[static_cast<std::size_t>(l)] = S;
   }
   return r;
 }
@@ -209,12 +210,12 @@ inline n_panels make_n_panels(const index* bn, index n, index nr, index lanes) {
 // d + t*S*NR*kc is panel q + t*S, for k [p0, p0 + kc).
 template <class T>
 void pack_b_group(const T* const* col, const index* bk, index p0, index kc, index S, T* d) {
-  constexpr index NR = gett_blocking<T>::nr, L = kernel_shape<T>::lanes;
+  constexpr index NR = gett_blocking<T>::nr;
   constexpr index ahead = 8;  // k steps: the loads are far apart, so ask for them early
   for (index p = 0; p < kc; ++p) {
     if (p + ahead < kc)
       for (index j = 0; j < NR; ++j) __builtin_prefetch(col[j] + bk[p0 + p + ahead]);
-    for (index g = 0; g < NR / L; ++g) transpose_lanes<T>(col + g * L, bk[p0 + p], d + p * NR + g * L, S * NR * kc);
+    pack_strand<T, NR>(col, bk[p0 + p], d + p * NR, S * kc);  // value t of a column: panel q + t*S
   }
 }
 
@@ -234,12 +235,12 @@ void pack_b(const T* b, const index* bk, const index* bn, const n_panels& np, co
     const index cols = std::min(NR, nc - q * NR);
     const index jq = j0 + q * NR;
     if (const index l = np.lead[static_cast<std::size_t>(g0 + q)]; l >= 0) {
-      const index S = np.step[static_cast<std::size_t>(l)], last = l + (L - 1) * S - g0;
+      const index last = l + (L - 1) * np.step - g0;
       if (l - g0 >= panel_lo && last < panel_hi && (last + 1) * NR <= nc) {  // the whole group is here
         if (l == g0 + q) {
           const T* col[NR];
           for (index j = 0; j < NR; ++j) col[j] = b + bn[jq + j];
-          pack_b_group<T>(col, bk, p0, kc, S, d);
+          pack_b_group<T>(col, bk, p0, kc, np.step, d);
         }
         ++q;
         continue;
