@@ -58,7 +58,8 @@ inline k_runs make_k_runs(const index* off, index k, index lanes) {
 }
 
 /// v[t][j] = src[j][off + t] for j, t < L (the lanes of one vector): an L x L transpose of
-/// rows read at src[j] + off, row t of the result stored at dst + t * ld.
+/// rows read at src[j] + off, row t of the result stored at dst + t * ld, in the order of t
+/// (pack_strand lets rows overlap).
 template <class T>
 [[gnu::always_inline]] inline void transpose_lanes(const T* const* src, index off, T* dst, index ld) {
   constexpr int L = kernel_shape<T>::lanes;
@@ -77,9 +78,10 @@ template <class T>
       u[j + 3] = _mm256_shuffle_ps(t[j + 1], t[j + 3], 0xEE);
     }
     for (int j = 0; j < 4; ++j) {
-      _mm256_storeu_ps(dst + j * ld, _mm256_permute2f128_ps(u[j], u[j + 4], 0x20));
-      _mm256_storeu_ps(dst + (j + 4) * ld, _mm256_permute2f128_ps(u[j], u[j + 4], 0x31));
+      r[j] = _mm256_permute2f128_ps(u[j], u[j + 4], 0x20);
+      r[j + 4] = _mm256_permute2f128_ps(u[j], u[j + 4], 0x31);
     }
+    for (int j = 0; j < 8; ++j) _mm256_storeu_ps(dst + j * ld, r[j]);
     return;
   } else {
     __m256d r[4], t[4];
@@ -89,9 +91,10 @@ template <class T>
       t[j + 1] = _mm256_unpackhi_pd(r[j], r[j + 1]);
     }
     for (int j = 0; j < 2; ++j) {
-      _mm256_storeu_pd(dst + j * ld, _mm256_permute2f128_pd(t[j], t[j + 2], 0x20));
-      _mm256_storeu_pd(dst + (j + 2) * ld, _mm256_permute2f128_pd(t[j], t[j + 2], 0x31));
+      r[j] = _mm256_permute2f128_pd(t[j], t[j + 2], 0x20);
+      r[j + 2] = _mm256_permute2f128_pd(t[j], t[j + 2], 0x31);
     }
+    for (int j = 0; j < 4; ++j) _mm256_storeu_pd(dst + j * ld, r[j]);
     return;
   }
 #endif
@@ -100,10 +103,21 @@ template <class T>
 }
 
 // d[(p + t*step) * W + j] = r[j][o + t] for t < L, j < W: one transpose per group of L
-// entries (the last group, if partial, through a buffer whose first lanes are kept).
+// entries. A partial last group (W = MR rows of A is not a multiple of L) goes through a
+// buffer whose first lanes are kept; unless `spill`, which allows its surplus lanes to land
+// on the first entries of the next row (step 1, and the step after the last one is written
+// later): then it is stored in place first, and each row's surplus is overwritten by the
+// next row, or by the full groups that follow.
 template <class T, index W>
-[[gnu::always_inline]] inline void pack_strand(const T* const* r, index o, T* d, index step) {
-  constexpr index L = kernel_shape<T>::lanes, G = (W + L - 1) / L;
+[[gnu::always_inline]] inline void pack_strand(const T* const* r, index o, T* d, index step, bool spill = false) {
+  constexpr index L = kernel_shape<T>::lanes, G = (W + L - 1) / L, F = W / L;
+  if constexpr (F < G) {
+    if (spill) {
+      transpose_lanes<T>(r + F * L, o, d + F * L, W);
+      for (index g = 0; g < F; ++g) transpose_lanes<T>(r + g * L, o, d + g * L, W);
+      return;
+    }
+  }
   for (index g = 0; g < G; ++g) {
     if ((g + 1) * L <= W) {
       transpose_lanes<T>(r + g * L, o, d + g * L, step * W);
@@ -138,9 +152,12 @@ void pack_panel(const T* const* src, index used, const T* const* next, const ind
       continue;
     }
     if (p + L <= kc && runs.vec[static_cast<std::size_t>((p0 + p) / L)]) {
-      if (next && p % (64 / static_cast<index>(sizeof(T))) == 0)
+      // A line per run of the next panel's entries: where the chunk does not continue the
+      // previous one (k tiles), each chunk starts its own.
+      constexpr index line = 64 / static_cast<index>(sizeof(T));
+      if (next && (p % line == 0 || p == 0 || o != off[p0 + p - L] + L))
         for (index j = 0; j < W; ++j) __builtin_prefetch(next[j] + o);
-      pack_strand<T, W>(r, o, d + p * W, 1);
+      pack_strand<T, W>(r, o, d + p * W, 1, p + L < kc);
       p += L;
       continue;
     }
