@@ -248,3 +248,22 @@ TEST_CASE("automatic takes the BLAS plan only when its calibrated rate makes it 
   CHECK(ed::engine_of(ed::plan_contraction(d, cm, false, exec::engine::blas, false)) != exec::engine::blas);
   CHECK(ed::engine_of(ed::plan_contraction(d, cm, false, exec::engine::blas, true)) == exec::engine::blas);
 }
+
+TEST_CASE("a GEMV into a strided vector, or one of many short passes, is costed as such") {
+  namespace ed = tenet::exec::detail;
+  const ed::cost_model cm;
+  // Contiguous along the long dimension: the cheapest GEMV of this size.
+  const double cheap = ed::gemm_call_cost(509, 1, 2, cm, 2);
+  CHECK(ed::gemm_call_cost(509, 1, 2, cm, 509) > 4 * cheap);         // 509 passes of 2
+  CHECK(ed::gemm_call_cost(509, 1, 2, cm, 2, true) > 10 * cheap);    // result stride 509
+  CHECK(ed::gemm_call_cost(16, 16, 16, cm, 16, true) == ed::gemm_call_cost(16, 16, 16, cm));  // not a GEMV
+  // abc = dca * bd with a = 3, b = 257, c = 509, d = 2 (row-major): every loop of GEMVs
+  // either walks 2-element rows or writes C with stride 509; the planner used to pick
+  // 771 of them (ten times slower than the native kernel, measured).
+  dtensor<float> x(tenet::dyn_extents({2, 509, 3})), y(tenet::dyn_extents({257, 2}));
+  x.fill_random(1);
+  y.fill_random(2);
+  const auto r = tenet::explain("dca,bd->abc", x, y);
+  REQUIRE(r.steps.size() == 1);
+  CHECK(r.steps[0].used == exec::engine::gett);
+}

@@ -54,7 +54,9 @@ struct cost_model {
   double call_ns = 400;               // one Eigen GEMM call (blocking buffers)
   double small_call_ns = 60;          // one Eigen coefficient-based product or GEMV call
   double lazy_ns_per_fma = 0.3;       // Eigen's coefficient-based product (m + n + k < 20)
-  double gemv_ns_per_elem = 0.1;      // Eigen GEMV, per matrix element (memory bound)
+  double gemv_ns_per_elem = 0.05;     // Eigen GEMV, per matrix element (memory bound)
+  double gemv_ns_per_pass = 1.7;      // Eigen GEMV, per pass along its contiguous dimension
+  double gemv_ns_per_strided_out = 12;  // Eigen GEMV into a strided vector, per element
   double gett_call_ns = 800;          // one GETT call (tables, panel checks)
   double direct_ns_per_out = 12;      // direct loop nest, per output element
   double direct_ns_per_fma = 1.0;     // direct loop nest, per multiply-add
@@ -122,10 +124,17 @@ inline int fastest(const std::vector<int>& g, const std::vector<label_dim>& d, i
   return best;
 }
 
-// The cost of one Eigen product of this shape, by the path Eigen takes for it.
-inline double gemm_call_cost(double m, double n, double k, const cost_model& cm) {
+// The cost of one Eigen product of this shape, by the path Eigen takes for it. A GEMV
+// (m or n is 1) walks its matrix in `passes` vector loops along the matrix's contiguous
+// dimension (its extent along the other one), each with a fixed cost: a 509 x 2 matrix
+// contiguous along the 2 costs five times one contiguous along the 509. Its result, where
+// not contiguous (`strided_out`), is evaluated element by element, at a tenfold cost.
+inline double gemm_call_cost(double m, double n, double k, const cost_model& cm, double passes = 1,
+                             bool strided_out = false) {
   if (m + n + k < 20) return cm.small_call_ns + m * n * k * cm.lazy_ns_per_fma;
-  if (m == 1 || n == 1) return cm.small_call_ns + (m * k + k * n + m * n) * cm.gemv_ns_per_elem;
+  if (m == 1 || n == 1)
+    return cm.small_call_ns + passes * cm.gemv_ns_per_pass + (m * k + k * n + m * n) * cm.gemv_ns_per_elem +
+           (strided_out ? m * n * cm.gemv_ns_per_strided_out : 0);
   // Eigen packs inside its GEMM as GETT does: the same traffic term.
   const double touched = m * k + k * n + 2 * m * n * std::ceil(k / 256);
   return 2 * m * n * k / (cm.flops_per_ns * gemm_efficiency(m, n, k)) + cm.gather_ns_per_elem * touched + cm.call_ns;
@@ -244,13 +253,26 @@ inline contraction_plan plan_contraction(const std::vector<label_dim>& d, const 
       const double loops = total / (gm * gn * gk);
       const double packing =
           cm.pack_ns_per_elem * ((pa ? size[0] : 0) + (pb ? size[1] : 0) + (pc ? 2 * size[2] : 0));
-      const double eigen_cost = eigen_ok ? loops * gemm_call_cost(gm, gn, gk, cm) + packing
+      // A GEMV's passes (gemm_call_cost): its matrix is A when n is 1, else B; a packed
+      // operand is contiguous along k (A) or n (B).
+      // A GEMV's result vector is C's m (n is 1) or n group: strided unless packed or unit.
+      double passes = 1;
+      bool strided_out = false;
+      if (gn == 1 || gm == 1) {
+        const bool by_m = gn == 1;
+        index ms = -1, cs = -1;
+        const bool along = by_m ? pa || (collapse(p.k, d, 0, ms) && ms == 1) : pb || (collapse(p.n, d, 1, ms) && ms == 1);
+        passes = by_m ? (along ? gm : gk) : (along ? gk : gn);
+        strided_out = !pc && gm * gn > 1 && !(collapse(by_m ? p.m : p.n, d, 2, cs) && cs == 1);
+      }
+      const double eigen_cost = eigen_ok ? loops * gemm_call_cost(gm, gn, gk, cm, passes, strided_out) + packing
                                          : std::numeric_limits<double>::infinity();
       p.cost = eigen_cost;
       if (blas_ok) {  // the same plan on CBLAS: Eigen's cost model at the BLAS rate
         cost_model bm = cm;
         bm.flops_per_ns = cm.blas_flops_per_ns;
-        const double blas_cost = loops * gemm_call_cost(gm, gn, gk, bm) + packing;
+        // (a strided result costs a BLAS GEMM nothing extra: one of its strides is free)
+        const double blas_cost = loops * gemm_call_cost(gm, gn, gk, bm, passes) + packing;
         if (blas_cost < eigen_cost) p.cost = blas_cost, p.blas = true;
       }
       if (p.cost < best.cost) {
