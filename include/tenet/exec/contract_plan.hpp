@@ -253,15 +253,15 @@ inline contraction_plan plan_contraction(const std::vector<label_dim>& d, const 
       const double loops = total / (gm * gn * gk);
       const double packing =
           cm.pack_ns_per_elem * ((pa ? size[0] : 0) + (pb ? size[1] : 0) + (pc ? 2 * size[2] : 0));
-      // A GEMV's passes (gemm_call_cost): its matrix is A when n is 1, else B; a packed
-      // operand is contiguous along k (A) or n (B).
-      // A GEMV's result vector is C's m (n is 1) or n group: strided unless packed or unit.
+      // A GEMV (gemm_call_cost): its matrix is A when n is 1, else B, and a packed one is
+      // contiguous along k (A) or n (B); its result is C's m or n group, strided unless
+      // packed or of unit stride.
       double passes = 1;
       bool strided_out = false;
       if (gn == 1 || gm == 1) {
         const bool by_m = gn == 1;
-        index ms = -1, cs = -1;
-        const bool along = by_m ? pa || (collapse(p.k, d, 0, ms) && ms == 1) : pb || (collapse(p.n, d, 1, ms) && ms == 1);
+        index vs = -1, cs = -1;
+        const bool along = by_m ? pa || (collapse(p.k, d, 0, vs) && vs == 1) : pb || (collapse(p.n, d, 1, vs) && vs == 1);
         passes = by_m ? (along ? gm : gk) : (along ? gk : gn);
         strided_out = !pc && gm * gn > 1 && !(collapse(by_m ? p.m : p.n, d, 2, cs) && cs == 1);
       }

@@ -155,7 +155,7 @@ void pack_panel(const T* const* src, index used, const T* const* next, const ind
       // A line per run of the next panel's entries: where the chunk does not continue the
       // previous one (k tiles), each chunk starts its own.
       constexpr index line = 64 / static_cast<index>(sizeof(T));
-      if (next && (p % line == 0 || p == 0 || o != off[p0 + p - L] + L))
+      if (next && (p % line == 0 || o != off[p0 + p - L] + L))
         for (index j = 0; j < W; ++j) __builtin_prefetch(next[j] + o);
       pack_strand<T, W>(r, o, d + p * W, 1, p + L < kc);
       p += L;
