@@ -8,7 +8,7 @@
 //     operands to pack (copy into a GEMM-ready layout) first;
 //   - a direct loop nest, for tiny problems.
 // With a CBLAS (TENET_HAS_CBLAS), every loop-of-GEMMs plan also exists with its GEMMs on
-// CBLAS (engine::blas), costed as Eigen's at the rate blas_flops_per_ns.
+// CBLAS (engine::blas), costed as a blocked GEMM at the rate blas_flops_per_ns whatever its shape.
 // The model: packing costs memory traffic, small GEMMs (or GETT tiles left partly empty)
 // cost efficiency, each call costs overhead.
 #include <algorithm>
@@ -129,15 +129,26 @@ inline int fastest(const std::vector<int>& g, const std::vector<label_dim>& d, i
 // dimension (its extent along the other one), each with a fixed cost: a 509 x 2 matrix
 // contiguous along the 2 costs five times one contiguous along the 509. Its result, where
 // not contiguous (`strided_out`), is evaluated element by element, at a tenfold cost.
+// A blocked GEMM at `flops_per_ns`; it packs inside as GETT does: the same traffic term.
+inline double blocked_gemm_cost(double m, double n, double k, double flops_per_ns, const cost_model& cm) {
+  const double touched = m * k + k * n + 2 * m * n * std::ceil(k / 256);
+  return 2 * m * n * k / (flops_per_ns * gemm_efficiency(m, n, k)) + cm.gather_ns_per_elem * touched + cm.call_ns;
+}
+
 inline double gemm_call_cost(double m, double n, double k, const cost_model& cm, double passes = 1,
                              bool strided_out = false) {
   if (m + n + k < 20) return cm.small_call_ns + m * n * k * cm.lazy_ns_per_fma;
   if (m == 1 || n == 1)
     return cm.small_call_ns + passes * cm.gemv_ns_per_pass + (m * k + k * n + m * n) * cm.gemv_ns_per_elem +
            (strided_out ? m * n * cm.gemv_ns_per_strided_out : 0);
-  // Eigen packs inside its GEMM as GETT does: the same traffic term.
-  const double touched = m * k + k * n + 2 * m * n * std::ceil(k / 256);
-  return 2 * m * n * k / (cm.flops_per_ns * gemm_efficiency(m, n, k)) + cm.gather_ns_per_elem * touched + cm.call_ns;
+  return blocked_gemm_cost(m, n, k, cm.flops_per_ns, cm);
+}
+
+// One CBLAS GEMM call. Every shape goes to ?gemm, which has no cheap GEMV or tiny-matrix path
+// of Eigen's kind (OpenBLAS, measured: 257 x 1 x 2 with a strided result takes 1.45 us,
+// 16 x 16 x 16 0.56 us), so every shape is costed as a blocked GEMM at the BLAS rate.
+inline double blas_call_cost(double m, double n, double k, const cost_model& cm) {
+  return blocked_gemm_cost(m, n, k, cm.blas_flops_per_ns, cm);
 }
 
 // Fraction of the GETT kernel's peak reached: micro-tiles left partly empty at the edges, and
@@ -268,11 +279,8 @@ inline contraction_plan plan_contraction(const std::vector<label_dim>& d, const 
       const double eigen_cost = eigen_ok ? loops * gemm_call_cost(gm, gn, gk, cm, passes, strided_out) + packing
                                          : std::numeric_limits<double>::infinity();
       p.cost = eigen_cost;
-      if (blas_ok) {  // the same plan on CBLAS: Eigen's cost model at the BLAS rate
-        cost_model bm = cm;
-        bm.flops_per_ns = cm.blas_flops_per_ns;
-        // (a strided result costs a BLAS GEMM nothing extra: one of its strides is free)
-        const double blas_cost = loops * gemm_call_cost(gm, gn, gk, bm, passes) + packing;
+      if (blas_ok) {  // the same plan on CBLAS
+        const double blas_cost = loops * blas_call_cost(gm, gn, gk, cm) + packing;
         if (blas_cost < eigen_cost) p.cost = blas_cost, p.blas = true;
       }
       if (p.cost < best.cost) {
