@@ -124,17 +124,17 @@ inline int fastest(const std::vector<int>& g, const std::vector<label_dim>& d, i
   return best;
 }
 
-// The cost of one Eigen product of this shape, by the path Eigen takes for it. A GEMV
-// (m or n is 1) walks its matrix in `passes` vector loops along the matrix's contiguous
-// dimension (its extent along the other one), each with a fixed cost: a 509 x 2 matrix
-// contiguous along the 2 costs five times one contiguous along the 509. Its result, where
-// not contiguous (`strided_out`), is evaluated element by element, at a tenfold cost.
 // A blocked GEMM at `flops_per_ns`; it packs inside as GETT does: the same traffic term.
 inline double blocked_gemm_cost(double m, double n, double k, double flops_per_ns, const cost_model& cm) {
   const double touched = m * k + k * n + 2 * m * n * std::ceil(k / 256);
   return 2 * m * n * k / (flops_per_ns * gemm_efficiency(m, n, k)) + cm.gather_ns_per_elem * touched + cm.call_ns;
 }
 
+// The cost of one Eigen product of this shape, by the path Eigen takes for it. A GEMV
+// (m or n is 1) walks its matrix in `passes` vector loops along the matrix's contiguous
+// dimension (its extent along the other one), each with a fixed cost: a 509 x 2 matrix
+// contiguous along the 2 costs five times one contiguous along the 509. Its result, where
+// not contiguous (`strided_out`), is evaluated element by element, at a tenfold cost.
 inline double gemm_call_cost(double m, double n, double k, const cost_model& cm, double passes = 1,
                              bool strided_out = false) {
   if (m + n + k < 20) return cm.small_call_ns + m * n * k * cm.lazy_ns_per_fma;
