@@ -519,8 +519,8 @@ TEST_CASE("tensor: copies are deep, moves steal, and a dtensor takes any moved t
   }
 }
 
-TEST_CASE("storage: freed buffers of 8 MiB and more are reused, bounded; small ones are not cached") {
-  auto& cache = tenet::detail::huge_block_cache::instance();
+TEST_CASE("storage: freed buffers of 256 KiB and more are reused, bounded; small ones are not cached") {
+  auto& cache = tenet::detail::block_cache::instance();
   const idx n = idx(4) << 20;  // 4 Mi floats = 16 MiB
   const float* first = nullptr;
   {
@@ -547,15 +547,40 @@ TEST_CASE("storage: freed buffers of 8 MiB and more are reused, bounded; small o
 #endif
   }
   {
-    // Much smaller (1 MiB): ordinary allocation, not the cached block.
+    // Much smaller (1 MiB): not the 16 MiB block (more than twice the request).
     tenet::dtensor<float> d(tenet::for_overwrite, tenet::dyn_extents{idx(1) << 18});
     CHECK(d.data() != first);
+  }
+  {
+    // Mid-sized buffers (here 1 MiB + 12 KiB and 1.5 MiB + 12 KiB, sizes no other test uses)
+    // are page aligned and come back too, the smallest that fits first.
+    const idx m = ((idx(1) << 20) + (idx(12) << 10)) / 4, m2 = ((idx(3) << 19) + (idx(12) << 10)) / 4;
+    const float* mid = nullptr;
+    const float* mid2 = nullptr;
+    {
+      tenet::dtensor<float> e(tenet::for_overwrite, tenet::dyn_extents{m2});
+      tenet::dtensor<float> f(tenet::for_overwrite, tenet::dyn_extents{m});
+      mid = f.data();
+      mid2 = e.data();
+      CHECK(reinterpret_cast<std::uintptr_t>(mid) % tenet::detail::page_bytes == 0);
+    }
+    tenet::dtensor<float> g(tenet::dyn_extents{m - 100});
+    CHECK(g.data() == mid);
+    CHECK(g.data()[m - 101] == 0.0f);
+    tenet::dtensor<float> h(tenet::for_overwrite, tenet::dyn_extents{m});
+    CHECK(h.data() == mid2);
+  }
+  {
+    // Small (64 KiB): never cached.
+    const std::size_t before = cache.cached_bytes();
+    { tenet::dtensor<float> s(tenet::for_overwrite, tenet::dyn_extents{idx(1) << 14}); }
+    CHECK(cache.cached_bytes() == before);
   }
   // Bounded: freeing more blocks than it keeps leaves at most max_blocks / max_bytes.
   {
     std::vector<tenet::dtensor<float>> many;
-    for (int i = 0; i < int(tenet::detail::huge_block_cache::max_blocks) + 2; ++i)
+    for (int i = 0; i < int(tenet::detail::block_cache::max_blocks) + 2; ++i)
       many.emplace_back(tenet::for_overwrite, tenet::dyn_extents{n + idx(i) * (idx(1) << 19)});
   }
-  CHECK(cache.cached_bytes() <= tenet::detail::huge_block_cache::max_bytes);
+  CHECK(cache.cached_bytes() <= tenet::detail::block_cache::max_bytes);
 }

@@ -31,42 +31,48 @@ inline constexpr for_overwrite_t for_overwrite{};
 namespace tenet::detail {
 
 inline constexpr std::size_t storage_alignment = 64;
+inline constexpr std::size_t page_bytes = 4096;
 inline constexpr std::size_t huge_page_bytes = std::size_t{2} << 20;
 
-// Buffers of 8 MiB and more are aligned to 2 MiB and, on Linux, advised to use transparent
-// huge pages: their first touch then costs one page fault per 2 MiB instead of one per
-// 4 KiB (a fresh 64 MB tensor took ~16000 faults, tens of milliseconds, as long as a
-// mode product on it).
+// Buffers of 256 KiB and more are page aligned; those of 8 MiB and more are 2 MiB aligned
+// and, on Linux, advised to use transparent huge pages: their first touch then costs one page
+// fault per 2 MiB instead of one per 4 KiB (a fresh 64 MB tensor took ~16000 faults, tens of
+// milliseconds, as long as a mode product on it).
 //
-// Freed, they are kept for reuse (huge_block_cache): a loop that makes a large result per
-// iteration (an einsum in a benchmark, a network layer per block) would otherwise return
-// the memory to the system and fault it in again every time, and where the kernel has to
-// compact memory for huge pages each fault can stall (a 64 MB einsum ran 4x slower for it
-// here). At most 8 blocks and 512 MiB are kept; a request reuses a free block of at least its
-// size and at most twice it. Smaller buffers go to std::aligned_alloc / std::free directly.
-class huge_block_cache {
+// Freed, both are kept for reuse (block_cache): a loop that makes a large result per
+// iteration (an einsum in a benchmark, a network layer per block) would otherwise return the
+// memory to the system (malloc hands such sizes back) and fault it in again every time. That
+// cost 10-15% of a DTTN-T forward at batch 1, whose buffers are 0.1-4 MB; where the kernel
+// has to compact memory for huge pages each fault can even stall (a 64 MB einsum ran 4x
+// slower for it here). At most 16 blocks and 512 MiB are kept; a request takes the smallest
+// free block of at least its size and at most twice it. Smaller buffers go to
+// std::aligned_alloc / std::free directly.
+class block_cache {
  public:
-  static constexpr std::size_t max_blocks = 8;
+  static constexpr std::size_t min_bytes = std::size_t{256} << 10;
+  static constexpr std::size_t max_blocks = 16;
   static constexpr std::size_t max_bytes = std::size_t{512} << 20;
 
   // Never destroyed: a tensor with static storage duration may free its buffer after every
   // other static is gone (the blocks it holds go back to the system with the process).
-  static huge_block_cache& instance() {
-    static huge_block_cache* c = new huge_block_cache;
+  static block_cache& instance() {
+    static block_cache* c = new block_cache;
     return *c;
   }
-  /// A block of at least `bytes` (a multiple of huge_page_bytes), or nullptr.
+  /// A free block of `bytes` to 2 `bytes` (a multiple of the block's alignment), or nullptr.
   void* take(std::size_t bytes) {
     std::lock_guard<std::mutex> lock(m_);
+    std::size_t best = free_.size();
     for (std::size_t i = 0; i < free_.size(); ++i)
-      if (free_[i].bytes >= bytes && free_[i].bytes <= 2 * bytes) {
-        const block b = free_[i];
-        free_.erase(free_.begin() + static_cast<std::ptrdiff_t>(i));
-        free_bytes_ -= b.bytes;
-        live_.push_back(b);
-        return b.p;
-      }
-    return nullptr;
+      if (free_[i].bytes >= bytes && free_[i].bytes <= 2 * bytes &&
+          (best == free_.size() || free_[i].bytes < free_[best].bytes))
+        best = i;
+    if (best == free_.size()) return nullptr;
+    const block b = free_[best];
+    free_.erase(free_.begin() + static_cast<std::ptrdiff_t>(best));
+    free_bytes_ -= b.bytes;
+    live_.push_back(b);
+    return b.p;
   }
   void track(void* p, std::size_t bytes) {
     std::lock_guard<std::mutex> lock(m_);
@@ -107,27 +113,28 @@ class huge_block_cache {
     void* p;
     std::size_t bytes;
   };
-  huge_block_cache() { free_.reserve(max_blocks + 1); }
+  block_cache() { free_.reserve(max_blocks + 1); }
   std::mutex m_;
   std::vector<block> live_, free_;
   std::size_t free_bytes_ = 0;
 };
 
 inline void* allocate_bytes(std::size_t bytes) {
+  const bool cached = bytes >= block_cache::min_bytes;
   const bool huge = bytes >= 4 * huge_page_bytes;
-  const std::size_t align = huge ? huge_page_bytes : storage_alignment;
+  const std::size_t align = huge ? huge_page_bytes : cached ? page_bytes : storage_alignment;
   if (bytes > std::numeric_limits<std::size_t>::max() - align) throw std::bad_alloc();
   const std::size_t rounded = (bytes + align - 1) / align * align;  // aligned_alloc wants a multiple
-  if (huge)
-    if (void* p = huge_block_cache::instance().take(rounded)) return p;
+  if (cached)
+    if (void* p = block_cache::instance().take(rounded)) return p;
   void* p = std::aligned_alloc(align, rounded);
   if (p == nullptr) throw std::bad_alloc();
-  if (huge) {
+  if (cached) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-    ::madvise(p, rounded, MADV_HUGEPAGE);  // advice only: where it fails, 4 KiB pages
+    if (huge) ::madvise(p, rounded, MADV_HUGEPAGE);  // advice only: where it fails, 4 KiB pages
 #endif
     try {
-      huge_block_cache::instance().track(p, rounded);
+      block_cache::instance().track(p, rounded);
     } catch (...) {
       std::free(p);
       throw;
@@ -136,11 +143,11 @@ inline void* allocate_bytes(std::size_t bytes) {
   return p;
 }
 
-/// Releases what allocate_bytes returned. Only a 2 MiB-aligned pointer can be a cached huge
-/// block, so the others never touch the cache's lock.
+/// Releases what allocate_bytes returned. Only a page-aligned pointer can be a cached block,
+/// so most of the others never touch the cache's lock.
 inline void free_bytes(void* p) noexcept {
   if (p == nullptr) return;
-  if (reinterpret_cast<std::uintptr_t>(p) % huge_page_bytes == 0 && huge_block_cache::instance().give_back(p)) return;
+  if (reinterpret_cast<std::uintptr_t>(p) % page_bytes == 0 && block_cache::instance().give_back(p)) return;
   std::free(p);
 }
 
