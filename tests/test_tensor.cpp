@@ -563,8 +563,8 @@ TEST_CASE("storage: freed buffers of 256 KiB and more are reused, bounded; small
       CHECK(reinterpret_cast<std::uintptr_t>(mid) % tenet::detail::page_bytes == 0);
     }
     tenet::dtensor<float> g(tenet::dyn_extents{m - 100});
-    CHECK(g.data() == mid);
-    CHECK(g.data()[m - 101] == 0.0f);  // the larger free block fits too; the exact-size one is taken
+    CHECK(g.data() == mid);  // the larger free block (m2) fits too; the exact-size one is taken
+    CHECK(g.data()[m - 101] == 0.0f);
   }
   {
     // Small (64 KiB): never cached.
