@@ -159,20 +159,31 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
       for (index p0 = 0; p0 < k; p0 += B::kc) {
         const index kc = std::min(B::kc, k - p0);
         const bool acc = accumulate || p0 > 0;
+        // Chunks of 4 panels of B; where the block starts with a group of panels packed
+        // together (pack.hpp n_panels), chunks that hold whole groups.
+        const index lead = lay.b_n.lead[static_cast<std::size_t>(j0 / NR)];
+        const index chunk = lead == j0 / NR ? kernel_shape<T>::lanes * lay.b_n.step : 4;
         if (nt == 1) {
-          pack_b(b, bk, bn, lay.b_n, lay.b_k, p0, kc, j0, nc, pb, 0, n_panels);
+          // The first block of A is multiplied by each chunk of B as soon as it is packed,
+          // while the chunk is still in L1/L2 (a block of B is larger than L2: packed whole,
+          // its first panels would come back from L3); later blocks reuse the packed block.
           for (index ib = 0; ib < m_blocks; ++ib) {
             const index i0 = ib * mc_blk, mc = std::min(mc_blk, m - i0);
             pack_a(a, am, ak, lay.a_k, i0, mc, p0, kc, pa, 0, (mc + MR - 1) / MR);
-            multiply(pa, i0, mc, j0, nc, kc, acc, 0, n_panels);
+            if (ib > 0) {
+              multiply(pa, i0, mc, j0, nc, kc, acc, 0, n_panels);
+              continue;
+            }
+            for (index q = 0; q < n_panels; q += chunk) {
+              const index hi = std::min(n_panels, q + chunk);
+              pack_b(b, bk, bn, lay.b_n, lay.b_k, p0, kc, j0, nc, pb, q, hi);
+              multiply(pa, i0, mc, j0, nc, kc, acc, q, hi);
+            }
           }
           continue;
         }
 #ifdef _OPENMP
-        // Chunks of 4 panels of B per task; where the block starts with a group of panels
-        // packed together (pack.hpp n_panels), chunks that hold whole groups.
-        const index lead = lay.b_n.lead[static_cast<std::size_t>(j0 / NR)];
-        const index chunk = lead == j0 / NR ? kernel_shape<T>::lanes * lay.b_n.step : 4;
+        // Tasks of one chunk each.
         const index b_tasks = (n_panels + chunk - 1) / chunk;
 #pragma omp for schedule(dynamic, 1)
         for (index t = 0; t < b_tasks; ++t)

@@ -63,7 +63,54 @@ inline k_runs make_k_runs(const index* off, index k, index lanes) {
 template <class T>
 [[gnu::always_inline]] inline void transpose_lanes(const T* const* src, index off, T* dst, index ld) {
   constexpr int L = kernel_shape<T>::lanes;
-#if defined(__AVX__) && !defined(__AVX512F__)
+#if defined(__AVX512F__)
+  // Within 128-bit lanes by unpacks (and, for float, shuffles), then across lanes: after the
+  // in-lane steps, vector w[g * Q + s] (Q = 4 floats or 2 doubles per lane) holds in lane l
+  // the rows [Q*g, Q*g + Q) of column Q*l + s; two lane shuffles gather each column.
+  if constexpr (sizeof(T) == 4) {
+    __m512 r[16], w[16], out[16];
+    for (int j = 0; j < 16; ++j) r[j] = _mm512_loadu_ps(src[j] + off);
+    for (int j = 0; j < 16; j += 2) {
+      w[j] = _mm512_unpacklo_ps(r[j], r[j + 1]);
+      w[j + 1] = _mm512_unpackhi_ps(r[j], r[j + 1]);
+    }
+    for (int j = 0; j < 16; j += 4) {
+      r[j] = _mm512_shuffle_ps(w[j], w[j + 2], 0x44);
+      r[j + 1] = _mm512_shuffle_ps(w[j], w[j + 2], 0xEE);
+      r[j + 2] = _mm512_shuffle_ps(w[j + 1], w[j + 3], 0x44);
+      r[j + 3] = _mm512_shuffle_ps(w[j + 1], w[j + 3], 0xEE);
+    }
+    for (int s = 0; s < 4; ++s) {
+      const __m512 c0 = _mm512_shuffle_f32x4(r[s], r[4 + s], 0x44), c1 = _mm512_shuffle_f32x4(r[s], r[4 + s], 0xEE);
+      const __m512 c2 = _mm512_shuffle_f32x4(r[8 + s], r[12 + s], 0x44);
+      const __m512 c3 = _mm512_shuffle_f32x4(r[8 + s], r[12 + s], 0xEE);
+      out[s] = _mm512_shuffle_f32x4(c0, c2, 0x88);
+      out[4 + s] = _mm512_shuffle_f32x4(c0, c2, 0xDD);
+      out[8 + s] = _mm512_shuffle_f32x4(c1, c3, 0x88);
+      out[12 + s] = _mm512_shuffle_f32x4(c1, c3, 0xDD);
+    }
+    for (int t = 0; t < 16; ++t) _mm512_storeu_ps(dst + t * ld, out[t]);
+    return;
+  } else {
+    __m512d r[8], w[8], out[8];
+    for (int j = 0; j < 8; ++j) r[j] = _mm512_loadu_pd(src[j] + off);
+    for (int j = 0; j < 8; j += 2) {
+      w[j] = _mm512_unpacklo_pd(r[j], r[j + 1]);
+      w[j + 1] = _mm512_unpackhi_pd(r[j], r[j + 1]);
+    }
+    for (int s = 0; s < 2; ++s) {
+      const __m512d c0 = _mm512_shuffle_f64x2(w[s], w[2 + s], 0x44), c1 = _mm512_shuffle_f64x2(w[s], w[2 + s], 0xEE);
+      const __m512d c2 = _mm512_shuffle_f64x2(w[4 + s], w[6 + s], 0x44);
+      const __m512d c3 = _mm512_shuffle_f64x2(w[4 + s], w[6 + s], 0xEE);
+      out[s] = _mm512_shuffle_f64x2(c0, c2, 0x88);
+      out[2 + s] = _mm512_shuffle_f64x2(c0, c2, 0xDD);
+      out[4 + s] = _mm512_shuffle_f64x2(c1, c3, 0x88);
+      out[6 + s] = _mm512_shuffle_f64x2(c1, c3, 0xDD);
+    }
+    for (int t = 0; t < 8; ++t) _mm512_storeu_pd(dst + t * ld, out[t]);
+    return;
+  }
+#elif defined(__AVX__)
   if constexpr (sizeof(T) == 4) {
     __m256 r[8], t[8], u[8];
     for (int j = 0; j < 8; ++j) r[j] = _mm256_loadu_ps(src[j] + off);
