@@ -572,11 +572,21 @@ TEST_CASE("storage: freed buffers of 256 KiB and more are reused, bounded; small
     { tenet::dtensor<float> s(tenet::for_overwrite, tenet::dyn_extents{idx(1) << 14}); }
     CHECK(cache.cached_bytes() == before);
   }
-  // Bounded: freeing more blocks than it keeps leaves at most max_blocks / max_bytes.
+  // Bounded: freeing more blocks than it keeps leaves at most max_blocks, and more bytes at
+  // most max_bytes.
+  using cache_t = tenet::detail::block_cache;
   {
-    std::vector<tenet::dtensor<float>> many;
-    for (int i = 0; i < int(tenet::detail::block_cache::max_blocks) + 2; ++i)
-      many.emplace_back(tenet::for_overwrite, tenet::dyn_extents{n + idx(i) * (idx(1) << 19)});
+    std::vector<tenet::dtensor<float>> many;  // 256 KiB + i * 4 KiB each: distinct, all cached
+    for (int i = 0; i < int(cache_t::max_blocks) + 2; ++i)
+      many.emplace_back(tenet::for_overwrite, tenet::dyn_extents{(idx(1) << 16) + idx(i) * 1024});
   }
-  CHECK(cache.cached_bytes() <= tenet::detail::block_cache::max_bytes);
+  CHECK(cache.cached_blocks() == cache_t::max_blocks);
+  {
+    std::vector<tenet::dtensor<float>> big;
+    const idx per = n + (idx(1) << 20);  // 20 MiB
+    for (idx i = 0; i * per * idx(sizeof(float)) <= idx(cache_t::max_bytes); ++i)
+      big.emplace_back(tenet::for_overwrite, tenet::dyn_extents{per + i});
+  }
+  CHECK(cache.cached_bytes() <= cache_t::max_bytes);
+  CHECK(cache.cached_bytes() >= cache_t::max_bytes - 2 * (std::size_t(n) << 2));
 }

@@ -44,13 +44,15 @@ inline constexpr std::size_t huge_page_bytes = std::size_t{2} << 20;
 // memory to the system (malloc hands such sizes back) and fault it in again every time. That
 // cost 10-15% of a DTTN-T forward at batch 1, whose buffers are 0.1-4 MB; where the kernel
 // has to compact memory for huge pages each fault can even stall (a 64 MB einsum ran 4x
-// slower for it here). At most 16 blocks and 512 MiB are kept; a request takes the smallest
+// slower for it here). At most 64 blocks and 512 MiB are kept (a DTTN-T forward at batch 8
+// cycles through about 20 sizes of 0.3-30 MB: with 16 blocks the oldest were gone by the
+// next forward and 10% of its time went to faults); a request takes the smallest
 // free block of at least its size and at most twice it. Smaller buffers go to
 // std::aligned_alloc / std::free directly.
 class block_cache {
  public:
   static constexpr std::size_t min_bytes = std::size_t{256} << 10;
-  static constexpr std::size_t max_blocks = 16;
+  static constexpr std::size_t max_blocks = 64;
   static constexpr std::size_t max_bytes = std::size_t{512} << 20;
 
   // Never destroyed: a tensor with static storage duration may free its buffer after every
@@ -103,10 +105,14 @@ class block_cache {
     for (std::size_t i = 0; i < n_evicted; ++i) std::free(evicted[i].p);
     return true;
   }
-  /// Bytes held in free blocks (for tests).
+  /// Bytes held in free blocks, and their count (for tests).
   std::size_t cached_bytes() {
     std::lock_guard<std::mutex> lock(m_);
     return free_bytes_;
+  }
+  std::size_t cached_blocks() {
+    std::lock_guard<std::mutex> lock(m_);
+    return free_.size();
   }
  private:
   struct block {
