@@ -46,13 +46,21 @@ T* scratch(std::size_t n, int slot) {
 struct gett_layout {
   k_runs a_k, b_k;                  // contiguous stretches of k in A, in B
   n_panels b_n;                     // how B's NR-column panels lie
-  std::vector<unsigned char> c_unit;  // per NR-column panel: contiguous in C
+  std::vector<unsigned char> c_unit;  // per NR-column panel: its real columns contiguous in C
 };
 
+/// `valid` (or null): real columns per NR-column panel, where n is padded (n_panels::valid).
 template <class T>
-gett_layout make_gett_layout(index n, index k, const index* ak, const index* bk, const index* bn, const index* cn) {
+gett_layout make_gett_layout(index n, index k, const index* ak, const index* bk, const index* bn, const index* cn,
+                             const index* valid = nullptr) {
   constexpr index NR = gett_blocking<T>::nr, L = kernel_shape<T>::lanes;
-  return {make_k_runs(ak, k, L), make_k_runs(bk, k, L), make_n_panels(bn, n, NR, L), unit_runs(cn, n, NR)};
+  gett_layout lay{make_k_runs(ak, k, L), make_k_runs(bk, k, L), make_n_panels(bn, n, NR, L), unit_runs(cn, n, NR)};
+  if (valid) lay.b_n.valid.assign(valid, valid + (n + NR - 1) / NR);
+  for (index q = 0; q * NR < n; ++q) {  // partial panels: contiguous over their real columns
+    const index cols = std::min(valid ? valid[q] : NR, n - q * NR);
+    if (cols < NR) lay.c_unit[static_cast<std::size_t>(q)] = unit_stride(cn + q * NR, cols);
+  }
+  return lay;
 }
 
 /// gett with its layout precomputed (make_gett_layout over the same tables).
@@ -88,7 +96,8 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
       const index lo = panels * t / chunks * NR, hi = std::min(n, panels * (t + 1) / chunks * NR);
       if (hi > lo)
         gett<T>(m, hi - lo, k, a, am, ak, b, bk, bn + lo, c, cm, cn + lo, accumulate, 1,
-                make_gett_layout<T>(hi - lo, k, ak, bk, bn + lo, cn + lo));
+                make_gett_layout<T>(hi - lo, k, ak, bk, bn + lo, cn + lo,
+                                    lay.b_n.valid.empty() ? nullptr : lay.b_n.valid.data() + lo / NR));
     }
     return;
   }
@@ -118,12 +127,15 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
     alignas(64) T tile[MR * NR];
     const index m_panels = (mc + MR - 1) / MR;
     for (index jp = jp_lo; jp < jp_hi; ++jp) {
-      const index jr = jp * NR, cols = std::min(NR, nc - jr);
-      const bool c_contig = cols == NR && lay.c_unit[static_cast<std::size_t>((j0 + jr) / NR)] != 0;
+      const index jr = jp * NR;
+      const index cols = std::min(lay.b_n.valid.empty() ? NR : lay.b_n.valid[static_cast<std::size_t>((j0 + jr) / NR)],
+                                  nc - jr);
+      // Contiguous in C: its real columns (a whole panel, or the first `cols` of a partial one).
+      const bool c_contig = lay.c_unit[static_cast<std::size_t>((j0 + jr) / NR)] != 0;
       for (index ip = 0; ip < m_panels; ++ip) {
         const index ir = ip * MR, rows = std::min(MR, mc - ir);
         if (c_contig && rows == MR) {
-          micro_kernel_c<T>(kc, pa + ip * MR * kc, pb + jp * NR * kc, c + cn[j0 + jr], cm + i0 + ir, acc);
+          micro_kernel_c<T>(kc, pa + ip * MR * kc, pb + jp * NR * kc, c + cn[j0 + jr], cm + i0 + ir, acc, cols);
           continue;
         }
         micro_kernel<T>(kc, pa + ip * MR * kc, pb + jp * NR * kc, tile);
@@ -133,9 +145,9 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
           if (c_contig) {
             T* cc = crow + cn[j0 + jr];
             if (acc)
-              for (index j = 0; j < NR; ++j) cc[j] += t[j];
+              for (index j = 0; j < cols; ++j) cc[j] += t[j];
             else
-              for (index j = 0; j < NR; ++j) cc[j] = t[j];
+              for (index j = 0; j < cols; ++j) cc[j] = t[j];
           } else {
             const index* cnj = cn + j0 + jr;
             if (acc)

@@ -3,6 +3,7 @@
 // accumulated over kc steps from packed micro-panels of A (MR values per step) and B (NR
 // values per step). Written with the compiler's vector extensions, so the same source is
 // an AVX-512, AVX2 or SSE kernel depending on the target (-march); the tile shape follows.
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 
@@ -50,6 +51,31 @@ template <class T>
 template <class T>
 [[gnu::always_inline]] inline void store(T* p, simd_t<T> v) noexcept {
   *reinterpret_cast<simd_unaligned_t<T>*>(p) = v;
+}
+
+// The first n lanes (0 < n <= lanes) from p, the others zero; never touches p[n] or past.
+template <class T>
+[[gnu::always_inline]] inline simd_t<T> load_first(const T* p, int n) noexcept {
+#if defined(__AVX512F__)
+  if constexpr (sizeof(T) == 4)
+    return reinterpret_cast<simd_t<T>>(_mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1), p));
+  else return reinterpret_cast<simd_t<T>>(_mm512_maskz_loadu_pd(static_cast<__mmask8>((1u << n) - 1), p));
+#else
+  simd_t<T> v{};
+  for (int i = 0; i < n; ++i) v[i] = p[i];
+  return v;
+#endif
+}
+// p[i] = v[i] for the first n lanes (0 < n <= lanes); p[n] and past are not touched.
+template <class T>
+[[gnu::always_inline]] inline void store_first(T* p, simd_t<T> v, int n) noexcept {
+#if defined(__AVX512F__)
+  if constexpr (sizeof(T) == 4)
+    _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1), reinterpret_cast<__m512>(v));
+  else _mm512_mask_storeu_pd(p, static_cast<__mmask8>((1u << n) - 1), reinterpret_cast<__m512d>(v));
+#else
+  for (int i = 0; i < n; ++i) p[i] = v[i];
+#endif
 }
 
 // All lanes = *p, as one broadcast load (GCC turns the portable form into two instructions).
@@ -105,11 +131,12 @@ template <class T>
     for (int j = 0; j < NV; ++j) store<T>(tile + i * NV * L + j * L, acc[i][j]);
 }
 
-/// The same tile straight into C (+= when `add`): row i at c + row_off[i], its NR elements
-/// contiguous. Saves the round trip through a tile buffer, which costs most when k is short.
+/// The same tile straight into C (+= when `add`): row i at c + row_off[i], its first `cols`
+/// elements (0 < cols <= NR) contiguous; only those are read and written. Saves the round
+/// trip through a tile buffer, which costs most when k is short.
 template <class T>
 [[gnu::always_inline]] inline void micro_kernel_c(index kc, const T* __restrict a, const T* __restrict b, T* c,
-                                                  const index* row_off, bool add) {
+                                                  const index* row_off, bool add, index cols) {
   using V = simd_t<T>;
   constexpr int MR = kernel_shape<T>::mr, NV = kernel_shape<T>::nv, L = kernel_shape<T>::lanes;
   // C's rows are most likely not in cache (a tile is written once per k-slice): ask for them
@@ -121,6 +148,17 @@ template <class T>
   }
   V acc[MR][NV];
   micro_accumulate<T, MR, NV, L>(kc, a, b, acc);
+  if (cols < NV * L) {  // a partial panel: masked at its end
+    for (int j = 0; j < NV; ++j) {
+      const int nj = static_cast<int>(std::min<index>(L, cols - j * L));
+      if (nj <= 0) break;
+      for (int i = 0; i < MR; ++i) {
+        T* p = c + row_off[i] + j * L;
+        store_first<T>(p, add ? load_first<T>(p, nj) + acc[i][j] : acc[i][j], nj);
+      }
+    }
+    return;
+  }
   if (add) {
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i)

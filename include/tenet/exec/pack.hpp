@@ -241,14 +241,19 @@ void pack_a(const T* a, const index* am, const index* ak, const k_runs& k, index
 /// n label than the panel's is contiguous in B (`abcd=aebf*fdec`: the panel runs along d, c
 /// is contiguous). A group is packed together: per k step a vector load per column gives one
 /// value of each of its L panels, and transposes sort them.
+/// valid[q] (empty: every panel but a last partial one is whole): panel q's first valid[q]
+/// columns are real, the rest padding (copies of a real column's offsets, whose results are
+/// never stored: contract_gett.hpp pads n so that no panel straddles two runs of its
+/// contiguous label).
 struct n_panels {
   std::vector<unsigned char> unit;
   std::vector<index> lead;
   index step = 0;
+  std::vector<index> valid;
 };
 
 inline n_panels make_n_panels(const index* bn, index n, index nr, index lanes) {
-  n_panels r{unit_runs(bn, n, nr), std::vector<index>(static_cast<std::size_t>((n + nr - 1) / nr), -1)};
+  n_panels r{unit_runs(bn, n, nr), std::vector<index>(static_cast<std::size_t>((n + nr - 1) / nr), -1), 0, {}};
   const index full = n / nr;
   // The column one element past column 0, if any, gives the panel step S (a multiple of nr).
   index c1 = 1;
@@ -324,6 +329,19 @@ void pack_b(const T* b, const index* bk, const index* bn, const n_panels& np, co
           for (index j = 0; j < NR; j += L) store<T>(d + r * NR * kc + p * NR + j, load<T>(sp + r * NR + j));
       }
       q += run;
+      continue;
+    }
+    const index v = np.valid.empty() ? cols : std::min(cols, np.valid[static_cast<std::size_t>(g0 + q)]);
+    if (v < NR && unit_stride(bn + jq, v)) {
+      // A partial panel (the last one, or padded) whose real columns are contiguous: per row,
+      // vector copies masked at their end, zeros after.
+      const T* s = b + bn[jq];
+      for (index p = 0; p < kc; ++p) {
+        const T* sp = s + bk[p0 + p];
+        for (index j = 0; j < NR; j += L)
+          store<T>(d + p * NR + j, j + L <= v ? load<T>(sp + j) : j < v ? load_first<T>(sp + j, static_cast<int>(v - j)) : simd_t<T>{});
+      }
+      ++q;
       continue;
     }
     const T *c[NR], *nx[NR];
