@@ -8,6 +8,11 @@
 #   bash bench/run_dttn.sh [repetitions=3] [build dir: built by bench/build.sh]
 # The torch side needs Debian's python3-torch (PyTorch 1.13, CPU), run by /usr/bin/python3;
 # it is not a dependency of tenet. Without it only bench_dttn runs.
+# Both sides run under the caller's OpenMP settings (by default libgomp spins briefly before a
+# waiting thread sleeps). OMP_WAIT_POLICY=passive, which this script used to set for tenet,
+# made tenet's batch-1 forward on 2 threads 25% slower on a quiet machine (15 vs 20 images/s:
+# a forward opens hundreds of short parallel regions); set it only on a machine shared with
+# other work (bench_conv.cpp says why).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 reps="${1:-3}"
@@ -26,7 +31,7 @@ if ! /usr/bin/python3 -c "import torch" 2>/dev/null; then
 fi
 TENET_DTTN_WEIGHTS="$out/w" "$build/bench/bench_dttn" --benchmark_filter=none >/dev/null
 run_tenet() {
-  OMP_WAIT_POLICY=passive OMP_NUM_THREADS="$threads" "$build/bench/bench_dttn" --benchmark_min_time=2 \
+  OMP_NUM_THREADS="$threads" "$build/bench/bench_dttn" --benchmark_min_time=2 \
     --benchmark_out="$out/tenet_$1.json" --benchmark_out_format=json >/dev/null
 }
 run_torch() {
