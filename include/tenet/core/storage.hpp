@@ -61,13 +61,14 @@ class block_cache {
     static block_cache* c = new block_cache;
     return *c;
   }
-  /// A free block of `bytes` to 2 `bytes` (a multiple of the block's alignment), or nullptr.
+  /// A free block of `bytes` to 2 `bytes` (a multiple of the block's alignment), or nullptr:
+  /// the smallest, and of equal ones the last freed (the most likely to be in cache).
   void* take(std::size_t bytes) {
     std::lock_guard<std::mutex> lock(m_);
     std::size_t best = free_.size();
     for (std::size_t i = 0; i < free_.size(); ++i)
       if (free_[i].bytes >= bytes && free_[i].bytes <= 2 * bytes &&
-          (best == free_.size() || free_[i].bytes < free_[best].bytes))
+          (best == free_.size() || free_[i].bytes <= free_[best].bytes))
         best = i;
     if (best == free_.size()) return nullptr;
     const block b = free_[best];
