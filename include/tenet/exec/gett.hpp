@@ -55,11 +55,9 @@ gett_layout make_gett_layout(index n, index k, const index* ak, const index* bk,
                              const index* valid = nullptr) {
   constexpr index NR = gett_blocking<T>::nr, L = kernel_shape<T>::lanes;
   gett_layout lay{make_k_runs(ak, k, L), make_k_runs(bk, k, L), make_n_panels(bn, n, NR, L), unit_runs(cn, n, NR)};
-  if (valid) lay.b_n.valid.assign(valid, valid + (n + NR - 1) / NR);
-  for (index q = 0; q * NR < n; ++q) {  // partial panels: contiguous over their real columns
-    const index cols = std::min(valid ? valid[q] : NR, n - q * NR);
-    if (cols < NR) lay.c_unit[static_cast<std::size_t>(q)] = unit_stride(cn + q * NR, cols);
-  }
+  if (valid) std::copy(valid, valid + lay.b_n.valid.size(), lay.b_n.valid.begin());
+  for (std::size_t q = 0; q < lay.b_n.valid.size(); ++q)  // partial panels: over their real columns
+    if (const index cols = lay.b_n.valid[q]; cols < NR) lay.c_unit[q] = unit_stride(cn + static_cast<index>(q) * NR, cols);
   return lay;
 }
 
@@ -96,8 +94,7 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
       const index lo = panels * t / chunks * NR, hi = std::min(n, panels * (t + 1) / chunks * NR);
       if (hi > lo)
         gett<T>(m, hi - lo, k, a, am, ak, b, bk, bn + lo, c, cm, cn + lo, accumulate, 1,
-                make_gett_layout<T>(hi - lo, k, ak, bk, bn + lo, cn + lo,
-                                    lay.b_n.valid.empty() ? nullptr : lay.b_n.valid.data() + lo / NR));
+                make_gett_layout<T>(hi - lo, k, ak, bk, bn + lo, cn + lo, lay.b_n.valid.data() + lo / NR));
     }
     return;
   }
@@ -122,14 +119,12 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
   T* pb = scratch<T>(static_cast<std::size_t>(nc_max * kc_max), 0);
 
   // C (rows [i0, i0 + mc)) += the packed A block times B panels [jp_lo, jp_hi).
-  auto multiply = [&](const T* pa, index i0, index mc, index j0, index nc, index kc, bool acc, index jp_lo,
+  auto multiply = [&](const T* pa, index i0, index mc, index j0, index kc, bool acc, index jp_lo,
                       index jp_hi) {
     alignas(64) T tile[MR * NR];
     const index m_panels = (mc + MR - 1) / MR;
     for (index jp = jp_lo; jp < jp_hi; ++jp) {
-      const index jr = jp * NR;
-      const index cols = std::min(lay.b_n.valid.empty() ? NR : lay.b_n.valid[static_cast<std::size_t>((j0 + jr) / NR)],
-                                  nc - jr);
+      const index jr = jp * NR, cols = lay.b_n.valid[static_cast<std::size_t>((j0 + jr) / NR)];
       // Contiguous in C: its real columns (a whole panel, or the first `cols` of a partial one).
       const bool c_contig = lay.c_unit[static_cast<std::size_t>((j0 + jr) / NR)] != 0;
       for (index ip = 0; ip < m_panels; ++ip) {
@@ -183,13 +178,13 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
             const index i0 = ib * mc_blk, mc = std::min(mc_blk, m - i0);
             pack_a(a, am, ak, lay.a_k, i0, mc, p0, kc, pa, 0, (mc + MR - 1) / MR);
             if (ib > 0) {
-              multiply(pa, i0, mc, j0, nc, kc, acc, 0, n_panels);
+              multiply(pa, i0, mc, j0, kc, acc, 0, n_panels);
               continue;
             }
             for (index q = 0; q < n_panels; q += chunk) {
               const index hi = std::min(n_panels, q + chunk);
               pack_b(b, bk, bn, lay.b_n, lay.b_k, p0, kc, j0, nc, pb, q, hi);
-              multiply(pa, i0, mc, j0, nc, kc, acc, q, hi);
+              multiply(pa, i0, mc, j0, kc, acc, q, hi);
             }
           }
           continue;
@@ -205,7 +200,7 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
           for (index ib = 0; ib < m_blocks; ++ib) {
             const index i0 = ib * mc_blk, mc = std::min(mc_blk, m - i0);
             pack_a(a, am, ak, lay.a_k, i0, mc, p0, kc, pa, 0, (mc + MR - 1) / MR);
-            multiply(pa, i0, mc, j0, nc, kc, acc, 0, n_panels);
+            multiply(pa, i0, mc, j0, kc, acc, 0, n_panels);
           }
         } else {  // few rows: every thread packs each block of A; tasks of 2 panels of B
           const index c_tasks = (n_panels + 1) / 2;
@@ -214,7 +209,7 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
             pack_a(a, am, ak, lay.a_k, i0, mc, p0, kc, pa, 0, (mc + MR - 1) / MR);
 #pragma omp for schedule(dynamic, 1)
             for (index t = 0; t < c_tasks; ++t)
-              multiply(pa, i0, mc, j0, nc, kc, acc, 2 * t, std::min(n_panels, 2 * t + 2));
+              multiply(pa, i0, mc, j0, kc, acc, 2 * t, std::min(n_panels, 2 * t + 2));
           }
         }
 #endif

@@ -241,10 +241,9 @@ void pack_a(const T* a, const index* am, const index* ak, const k_runs& k, index
 /// n label than the panel's is contiguous in B (`abcd=aebf*fdec`: the panel runs along d, c
 /// is contiguous). A group is packed together: per k step a vector load per column gives one
 /// value of each of its L panels, and transposes sort them.
-/// valid[q] (empty: every panel but a last partial one is whole): panel q's first valid[q]
-/// columns are real, the rest padding (copies of a real column's offsets, whose results are
-/// never stored: contract_gett.hpp pads n so that no panel straddles two runs of its
-/// contiguous label).
+/// valid[q]: panel q's first valid[q] columns are real, the rest padding: past n in the last
+/// panel, or (contract_gett.hpp pads n so that no panel straddles two runs of its contiguous
+/// label) copies of a real column's offsets, whose results are never stored.
 struct n_panels {
   std::vector<unsigned char> unit;
   std::vector<index> lead;
@@ -253,7 +252,9 @@ struct n_panels {
 };
 
 inline n_panels make_n_panels(const index* bn, index n, index nr, index lanes) {
-  n_panels r{unit_runs(bn, n, nr), std::vector<index>(static_cast<std::size_t>((n + nr - 1) / nr), -1), 0, {}};
+  const std::size_t panels = static_cast<std::size_t>((n + nr - 1) / nr);
+  n_panels r{unit_runs(bn, n, nr), std::vector<index>(panels, -1), 0, std::vector<index>(panels)};
+  for (std::size_t q = 0; q < panels; ++q) r.valid[q] = std::min(nr, n - static_cast<index>(q) * nr);
   const index full = n / nr;
   // The column one element past column 0, if any, gives the panel step S (a multiple of nr).
   index c1 = 1;
@@ -301,7 +302,7 @@ void pack_b(const T* b, const index* bk, const index* bn, const n_panels& np, co
   const index g0 = j0 / NR;  // j0 is a multiple of NR
   for (index q = panel_lo; q < panel_hi;) {
     T* d = dst + q * NR * kc;
-    const index cols = std::min(NR, nc - q * NR);
+    const index cols = np.valid[static_cast<std::size_t>(g0 + q)];  // real columns
     const index jq = j0 + q * NR;
     if (const index l = np.lead[static_cast<std::size_t>(g0 + q)]; l >= 0) {
       const index last = l + (L - 1) * np.step - g0;
@@ -331,15 +332,16 @@ void pack_b(const T* b, const index* bk, const index* bn, const n_panels& np, co
       q += run;
       continue;
     }
-    const index v = np.valid.empty() ? cols : std::min(cols, np.valid[static_cast<std::size_t>(g0 + q)]);
-    if (v < NR && unit_stride(bn + jq, v)) {
+    if (cols < NR && unit_stride(bn + jq, cols)) {
       // A partial panel (the last one, or padded) whose real columns are contiguous: per row,
       // vector copies masked at their end, zeros after.
       const T* s = b + bn[jq];
       for (index p = 0; p < kc; ++p) {
         const T* sp = s + bk[p0 + p];
         for (index j = 0; j < NR; j += L)
-          store<T>(d + p * NR + j, j + L <= v ? load<T>(sp + j) : j < v ? load_first<T>(sp + j, static_cast<int>(v - j)) : simd_t<T>{});
+          store<T>(d + p * NR + j, j + L <= cols ? load<T>(sp + j)
+                                   : j < cols   ? load_first<T>(sp + j, static_cast<int>(cols - j))
+                                                : simd_t<T>{});
       }
       ++q;
       continue;
