@@ -7,6 +7,7 @@
 // multiplies them, and C is written through its own offsets (packing: pack.hpp).
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <new>
 #include <vector>
@@ -44,9 +45,13 @@ T* scratch(std::size_t n, int slot) {
 /// What gett derives from its offset tables once, so that a loop of calls over the same
 /// tables (a batch) pays for it once.
 struct gett_layout {
-  k_runs a_k, b_k;                  // contiguous stretches of k in A, in B
-  n_panels b_n;                     // how B's NR-column panels lie
-  std::vector<unsigned char> c_unit;  // per NR-column panel: its real columns contiguous in C
+  k_runs a_k, b_k;  // contiguous stretches of k in A, in B
+  n_panels b_n;     // how B's NR-column panels lie
+  // Per NR-column panel q, its real columns as stretches contiguous in C: they start at
+  // columns c_start[c_first[q]], ..., c_start[c_first[q + 1] - 1] of the panel. None where
+  // there are several averaging under 4 columns (C is then written element by element). A panel
+  // straddles two stretches where the fastest label of C is not a multiple of NR long.
+  std::vector<index> c_first, c_start;
 };
 
 /// `valid` (or null): real columns per NR-column panel, where n is padded (n_panels::valid).
@@ -54,11 +59,51 @@ template <class T>
 gett_layout make_gett_layout(index n, index k, const index* ak, const index* bk, const index* bn, const index* cn,
                              const index* valid = nullptr) {
   constexpr index NR = gett_blocking<T>::nr, L = kernel_shape<T>::lanes;
-  gett_layout lay{make_k_runs(ak, k, L), make_k_runs(bk, k, L), make_n_panels(bn, n, NR, L), unit_runs(cn, n, NR)};
+  gett_layout lay{make_k_runs(ak, k, L), make_k_runs(bk, k, L), make_n_panels(bn, n, NR, L), {}, {}};
   if (valid) std::copy(valid, valid + lay.b_n.valid.size(), lay.b_n.valid.begin());
-  for (std::size_t q = 0; q < lay.b_n.valid.size(); ++q)  // partial panels: over their real columns
-    if (const index cols = lay.b_n.valid[q]; cols < NR) lay.c_unit[q] = unit_stride(cn + static_cast<index>(q) * NR, cols);
+  const std::size_t panels = lay.b_n.valid.size();
+  lay.c_first.resize(panels + 1);
+  lay.c_start.reserve(panels);
+  for (std::size_t q = 0; q < panels; ++q) {
+    const index* o = cn + static_cast<index>(q) * NR;
+    const index cols = lay.b_n.valid[q], first = static_cast<index>(lay.c_start.size());
+    lay.c_first[q] = first;
+    lay.c_start.push_back(0);
+    for (index j = 1; j < cols; ++j)
+      if (o[j] != o[j - 1] + 1) lay.c_start.push_back(j);
+    if (const index runs = static_cast<index>(lay.c_start.size()) - first; runs > 1 && runs * 4 > cols)
+      lay.c_start.resize(static_cast<std::size_t>(first));
+  }
+  lay.c_first[panels] = static_cast<index>(lay.c_start.size());
   return lay;
+}
+
+/// Cache lines prefetched a few at a time, spread over work that leaves memory idle.
+struct line_prefetch {
+  std::uintptr_t next = 0, end = 0;  // addresses, not pointers: the last line may run past B
+  index per_step = 0;
+  void step() noexcept {
+    for (index i = 0; i < per_step && next < end; ++i, next += 64) __builtin_prefetch(reinterpret_cast<const void*>(next));
+  }
+};
+
+/// The lines of B that packing columns [j, j + cols) of a k-slice will gather, to be read
+/// over `steps` micro-tiles before it: where those columns are copied by pack_panel
+/// (not whole rows of B) and their elements fill most of one stretch of memory
+/// (`abc=acd*db`: 32 rows of d, 600 bytes apart). Packed straight after one another, the
+/// gathers would wait on memory once per vector of k, a miss per column each time.
+template <class T>
+line_prefetch next_chunk_lines(const T* b, const index* bk, const index* bn, const gett_layout& lay, index p0,
+                               index kc, index j, index cols, index steps) {
+  constexpr index NR = gett_blocking<T>::nr;
+  if (cols <= 0 || steps <= 0 || lay.b_n.unit[static_cast<std::size_t>(j / NR)]) return {};
+  const auto [klo, khi] = std::minmax_element(bk + p0, bk + p0 + kc);
+  const auto [nlo, nhi] = std::minmax_element(bn + j, bn + j + cols);
+  const index span = *nhi + *khi - *nlo - *klo + 1;
+  if (span > 2 * cols * kc) return {};
+  const auto lo = reinterpret_cast<std::uintptr_t>(b + *nlo + *klo);
+  const index lines = (span * static_cast<index>(sizeof(T)) + 63) / 64;
+  return {lo, lo + static_cast<std::uintptr_t>(lines) * 64, (lines + steps - 1) / steps};
 }
 
 /// gett with its layout precomputed (make_gett_layout over the same tables).
@@ -118,38 +163,37 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
   const index kc_max = std::min(B::kc, k);
   T* pb = scratch<T>(static_cast<std::size_t>(nc_max * kc_max), 0);
 
-  // C (rows [i0, i0 + mc)) += the packed A block times B panels [jp_lo, jp_hi).
+  // C (rows [i0, i0 + mc)) += the packed A block times B panels [jp_lo, jp_hi); a few lines
+  // of `pf` (if any) after each micro-tile.
   auto multiply = [&](const T* pa, index i0, index mc, index j0, index kc, bool acc, index jp_lo,
-                      index jp_hi) {
+                      index jp_hi, line_prefetch* pf = nullptr) {
     alignas(64) T tile[MR * NR];
     const index m_panels = (mc + MR - 1) / MR;
     for (index jp = jp_lo; jp < jp_hi; ++jp) {
-      const index jr = jp * NR, cols = lay.b_n.valid[static_cast<std::size_t>((j0 + jr) / NR)];
-      // Contiguous in C: its real columns (a whole panel, or the first `cols` of a partial one).
-      const bool c_contig = lay.c_unit[static_cast<std::size_t>((j0 + jr) / NR)] != 0;
+      const std::size_t q = static_cast<std::size_t>((j0 + jp * NR) / NR);
+      const index cols = lay.b_n.valid[q], r0 = lay.c_first[q], r1 = lay.c_first[q + 1];
+      const index* cnj = cn + j0 + jp * NR;
       for (index ip = 0; ip < m_panels; ++ip) {
         const index ir = ip * MR, rows = std::min(MR, mc - ir);
-        if (c_contig && rows == MR) {
-          micro_kernel_c<T>(kc, pa + ip * MR * kc, pb + jp * NR * kc, c + cn[j0 + jr], cm + i0 + ir, acc, cols);
+        if (pf) pf->step();
+        if (r1 - r0 == 1 && rows == MR) {  // its real columns contiguous in C
+          micro_kernel_c<T>(kc, pa + ip * MR * kc, pb + jp * NR * kc, c + cnj[0], cm + i0 + ir, acc, cols);
           continue;
         }
         micro_kernel<T>(kc, pa + ip * MR * kc, pb + jp * NR * kc, tile);
         for (index i = 0; i < rows; ++i) {
           T* crow = c + cm[i0 + ir + i];
           const T* t = tile + i * NR;
-          if (c_contig) {
-            T* cc = crow + cn[j0 + jr];
-            if (acc)
-              for (index j = 0; j < cols; ++j) cc[j] += t[j];
-            else
-              for (index j = 0; j < cols; ++j) cc[j] = t[j];
-          } else {
-            const index* cnj = cn + j0 + jr;
-            if (acc)
-              for (index j = 0; j < cols; ++j) crow[cnj[j]] += t[j];
-            else
-              for (index j = 0; j < cols; ++j) crow[cnj[j]] = t[j];
+          for (index r = r0; r < r1; ++r) {
+            const index j = lay.c_start[static_cast<std::size_t>(r)];
+            const index e = r + 1 < r1 ? lay.c_start[static_cast<std::size_t>(r + 1)] : cols;
+            store_row<T>(crow + cnj[j], t + j, e - j, acc);
           }
+          if (r1 > r0) continue;
+          if (acc)
+            for (index j = 0; j < cols; ++j) crow[cnj[j]] += t[j];
+          else
+            for (index j = 0; j < cols; ++j) crow[cnj[j]] = t[j];
         }
       }
     }
@@ -184,7 +228,9 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
             for (index q = 0; q < n_panels; q += chunk) {
               const index hi = std::min(n_panels, q + chunk);
               pack_b(b, bk, bn, lay.b_n, lay.b_k, p0, kc, j0, nc, pb, q, hi);
-              multiply(pa, i0, mc, j0, kc, acc, q, hi);
+              line_prefetch pf = next_chunk_lines(b, bk, bn, lay, p0, kc, j0 + hi * NR, std::min(nc, (hi + chunk) * NR) - hi * NR,
+                                                  (hi - q) * ((mc + MR - 1) / MR));
+              multiply(pa, i0, mc, j0, kc, acc, q, hi, &pf);
             }
           }
           continue;

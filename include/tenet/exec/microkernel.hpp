@@ -63,6 +63,12 @@ template <class T>
   if constexpr (sizeof(T) == 4)
     return reinterpret_cast<simd_t<T>>(_mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1), p));
   else return reinterpret_cast<simd_t<T>>(_mm512_maskz_loadu_pd(static_cast<__mmask8>((1u << n) - 1), p));
+#elif defined(__AVX__)
+  // Lane i is loaded where it is negative in the mask: a window onto 8 ones then 8 zeros.
+  static constexpr int ones[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+  const __m256i mask = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ones + 8 - n * int(sizeof(T) / 4)));
+  if constexpr (sizeof(T) == 4) return reinterpret_cast<simd_t<T>>(_mm256_maskload_ps(p, mask));
+  else return reinterpret_cast<simd_t<T>>(_mm256_maskload_pd(p, mask));
 #else
   simd_t<T> v{};
   for (int i = 0; i < n; ++i) v[i] = p[i];
@@ -79,6 +85,16 @@ template <class T>
 #else
   for (int i = 0; i < n; ++i) p[i] = v[i];
 #endif
+}
+
+// c[j] = t[j] (c[j] += t[j] when `add`) for j < n, by vectors masked at the end.
+template <class T>
+[[gnu::always_inline]] inline void store_row(T* c, const T* t, index n, bool add) noexcept {
+  constexpr index L = kernel_shape<T>::lanes;
+  index j = 0;
+  for (; j + L <= n; j += L) store<T>(c + j, add ? load<T>(c + j) + load<T>(t + j) : load<T>(t + j));
+  if (const int r = static_cast<int>(n - j); r > 0)
+    store_first<T>(c + j, add ? load_first<T>(c + j, r) + load_first<T>(t + j, r) : load_first<T>(t + j, r), r);
 }
 
 // All lanes = *p, as one broadcast load (GCC turns the portable form into two instructions).

@@ -57,11 +57,18 @@ inline k_runs make_k_runs(const index* off, index k, index lanes) {
   return r;
 }
 
-/// v[t][j] = src[j][off + t] for j, t < L (the lanes of one vector): an L x L transpose of
-/// rows read at src[j] + off, row t of the result stored at dst + t * ld, in the order of t
-/// (pack_strand lets rows overlap).
+// src[off, off + n) as a vector, lanes n and past zero (0 < n <= lanes; reads nothing past).
 template <class T>
-[[gnu::always_inline]] inline void transpose_lanes(const T* const* src, index off, T* dst, index ld) {
+[[gnu::always_inline]] inline simd_t<T> load_lanes(const T* src, index off, int n) noexcept {
+  return n == kernel_shape<T>::lanes ? load<T>(src + off) : load_first<T>(src + off, n);
+}
+
+/// v[t][j] = src[j][off + t] for j < L, t < nt (nt <= L, the lanes of one vector): an L x L
+/// transpose of rows read at src[j] + off (their first nt elements), row t < nt of the result
+/// stored at dst + t * ld, in the order of t (pack_strand lets rows overlap).
+template <class T>
+[[gnu::always_inline]] inline void transpose_lanes(const T* const* src, index off, T* dst, index ld,
+                                                   int nt = kernel_shape<T>::lanes) {
   constexpr int L = kernel_shape<T>::lanes;
 #if defined(__AVX512F__)
   // Within 128-bit lanes by unpacks (and, for float, shuffles), then across lanes: after the
@@ -69,7 +76,7 @@ template <class T>
   // the rows [Q*g, Q*g + Q) of column Q*l + s; two lane shuffles gather each column.
   if constexpr (sizeof(T) == 4) {
     __m512 r[16], w[16], out[16];
-    for (int j = 0; j < 16; ++j) r[j] = _mm512_loadu_ps(src[j] + off);
+    for (int j = 0; j < 16; ++j) r[j] = reinterpret_cast<__m512>(load_lanes<T>(src[j], off, nt));
     for (int j = 0; j < 16; j += 2) {
       w[j] = _mm512_unpacklo_ps(r[j], r[j + 1]);
       w[j + 1] = _mm512_unpackhi_ps(r[j], r[j + 1]);
@@ -89,11 +96,11 @@ template <class T>
       out[8 + s] = _mm512_shuffle_f32x4(c1, c3, 0x88);
       out[12 + s] = _mm512_shuffle_f32x4(c1, c3, 0xDD);
     }
-    for (int t = 0; t < 16; ++t) _mm512_storeu_ps(dst + t * ld, out[t]);
+    for (int t = 0; t < nt; ++t) _mm512_storeu_ps(dst + t * ld, out[t]);
     return;
   } else {
     __m512d r[8], w[8], out[8];
-    for (int j = 0; j < 8; ++j) r[j] = _mm512_loadu_pd(src[j] + off);
+    for (int j = 0; j < 8; ++j) r[j] = reinterpret_cast<__m512d>(load_lanes<T>(src[j], off, nt));
     for (int j = 0; j < 8; j += 2) {
       w[j] = _mm512_unpacklo_pd(r[j], r[j + 1]);
       w[j + 1] = _mm512_unpackhi_pd(r[j], r[j + 1]);
@@ -107,13 +114,13 @@ template <class T>
       out[4 + s] = _mm512_shuffle_f64x2(c1, c3, 0x88);
       out[6 + s] = _mm512_shuffle_f64x2(c1, c3, 0xDD);
     }
-    for (int t = 0; t < 8; ++t) _mm512_storeu_pd(dst + t * ld, out[t]);
+    for (int t = 0; t < nt; ++t) _mm512_storeu_pd(dst + t * ld, out[t]);
     return;
   }
 #elif defined(__AVX__)
   if constexpr (sizeof(T) == 4) {
     __m256 r[8], t[8], u[8];
-    for (int j = 0; j < 8; ++j) r[j] = _mm256_loadu_ps(src[j] + off);
+    for (int j = 0; j < 8; ++j) r[j] = reinterpret_cast<__m256>(load_lanes<T>(src[j], off, nt));
     for (int j = 0; j < 8; j += 2) {
       t[j] = _mm256_unpacklo_ps(r[j], r[j + 1]);
       t[j + 1] = _mm256_unpackhi_ps(r[j], r[j + 1]);
@@ -128,11 +135,11 @@ template <class T>
       r[j] = _mm256_permute2f128_ps(u[j], u[j + 4], 0x20);
       r[j + 4] = _mm256_permute2f128_ps(u[j], u[j + 4], 0x31);
     }
-    for (int j = 0; j < 8; ++j) _mm256_storeu_ps(dst + j * ld, r[j]);
+    for (int t = 0; t < nt; ++t) _mm256_storeu_ps(dst + t * ld, r[t]);
     return;
   } else {
     __m256d r[4], t[4];
-    for (int j = 0; j < 4; ++j) r[j] = _mm256_loadu_pd(src[j] + off);
+    for (int j = 0; j < 4; ++j) r[j] = reinterpret_cast<__m256d>(load_lanes<T>(src[j], off, nt));
     for (int j = 0; j < 4; j += 2) {
       t[j] = _mm256_unpacklo_pd(r[j], r[j + 1]);
       t[j + 1] = _mm256_unpackhi_pd(r[j], r[j + 1]);
@@ -141,25 +148,26 @@ template <class T>
       r[j] = _mm256_permute2f128_pd(t[j], t[j + 2], 0x20);
       r[j + 2] = _mm256_permute2f128_pd(t[j], t[j + 2], 0x31);
     }
-    for (int j = 0; j < 4; ++j) _mm256_storeu_pd(dst + j * ld, r[j]);
+    for (int t = 0; t < nt; ++t) _mm256_storeu_pd(dst + t * ld, r[t]);
     return;
   }
 #endif
-  for (int t = 0; t < L; ++t)
+  for (int t = 0; t < nt; ++t)
     for (int j = 0; j < L; ++j) dst[t * ld + j] = src[j][off + t];
 }
 
-// d[(p + t*step) * W + j] = r[j][o + t] for t < L, j < W: one transpose per group of L
-// entries. A partial last group (W = MR rows of A is not a multiple of L) goes through a
-// buffer whose first lanes are kept; unless `spill`, which allows its surplus lanes to land
-// on the first entries of the next row (step 1, and the step after the last one is written
-// later): then it is stored in place first, and each row's surplus is overwritten by the
-// next row, or by the full groups that follow.
+// d[(p + t*step) * W + j] = r[j][o + t] for t < nt, j < W (nt <= L): one transpose per group
+// of L entries. A partial last group (W = MR rows of A is not a multiple of L) goes through a
+// buffer whose first lanes are kept; unless `spill` (with nt = L), which allows its surplus
+// lanes to land on the first entries of the next row (step 1, and the step after the last
+// one is written later): then it is stored in place first, and each row's surplus is
+// overwritten by the next row, or by the full groups that follow.
 template <class T, index W>
-[[gnu::always_inline]] inline void pack_strand(const T* const* r, index o, T* d, index step, bool spill = false) {
+[[gnu::always_inline]] inline void pack_strand(const T* const* r, index o, T* d, index step, bool spill = false,
+                                               int nt = kernel_shape<T>::lanes) {
   constexpr index L = kernel_shape<T>::lanes, G = (W + L - 1) / L, F = W / L;
   if constexpr (F < G) {
-    if (spill) {
+    if (spill && nt == L) {
       transpose_lanes<T>(r + F * L, o, d + F * L, W);
       for (index g = 0; g < F; ++g) transpose_lanes<T>(r + g * L, o, d + g * L, W);
       return;
@@ -167,12 +175,12 @@ template <class T, index W>
   }
   for (index g = 0; g < G; ++g) {
     if ((g + 1) * L <= W) {
-      transpose_lanes<T>(r + g * L, o, d + g * L, step * W);
+      transpose_lanes<T>(r + g * L, o, d + g * L, step * W, nt);
       continue;
     }
     alignas(64) T buf[L * L];
-    transpose_lanes<T>(r + g * L, o, buf, L);
-    for (index t = 0; t < L; ++t)
+    transpose_lanes<T>(r + g * L, o, buf, L, nt);
+    for (index t = 0; t < nt; ++t)
       for (index j = g * L; j < W; ++j) d[t * step * W + j] = buf[t * L + j - g * L];
   }
 }
@@ -207,6 +215,10 @@ void pack_panel(const T* const* src, index used, const T* const* next, const ind
       pack_strand<T, W>(r, o, d + p * W, 1, p + L < kc);
       p += L;
       continue;
+    }
+    if (const index left = kc - p; left < L && left >= 4 && p % L == 0 && unit_stride(off + p0 + p, left)) {
+      pack_strand<T, W>(r, o, d + p * W, 1, false, static_cast<int>(left));  // the k-slice's tail
+      break;
     }
     for (index j = 0; j < W; ++j) d[p * W + j] = r[j][o];
     ++p;
