@@ -158,43 +158,49 @@ TEST_CASE("gett with k = 0 zeroes C unless accumulating") {
   CHECK(c == std::vector<double>{0, 0, 0, 0});
 }
 
-TEST_CASE("gett pads n per run of its fastest label: tables, and results through einsum") {
-  using tenet::exec::detail::pad_n_runs;
-  // Runs of 5 columns, panels of 4: each run becomes 8 entries, its last column repeated.
-  std::vector<idx> bn, cn, valid;
-  for (idx j = 0; j < 10; ++j) {
-    bn.push_back(j);
-    cn.push_back(100 + 3 * j);
-  }
-  pad_n_runs(5, 4, bn, cn, valid);
-  CHECK(bn == std::vector<idx>{0, 1, 2, 3, 4, 4, 4, 4, 5, 6, 7, 8, 9, 9, 9, 9});
-  CHECK(cn[5] == 112);
-  CHECK(cn[15] == 127);
-  CHECK(valid == std::vector<idx>{4, 1, 4, 1});
+TEST_CASE("gett panels that straddle runs of a label: tables, and results through einsum") {
+  using tenet::exec::detail::make_panel_runs;
+  // Runs of 6 contiguous columns 100 apart, panels of 8: each panel straddles two runs.
+  std::vector<idx> off;
+  for (idx j = 0; j < 18; ++j) off.push_back(j / 6 * 100 + j % 6);
+  const auto r = make_panel_runs(off.data(), {8, 8, 2}, 8);
+  CHECK(r.count(0) == 2);
+  CHECK(r.begin(0, 0) == 0);
+  CHECK(r.end(0, 0, 8) == 6);
+  CHECK(r.begin(0, 1) == 6);
+  CHECK(r.end(0, 1, 8) == 8);
+  CHECK(r.count(1) == 2);
+  CHECK(r.begin(1, 1) == 4);
+  CHECK(r.count(2) == 1);  // the last, partial panel: columns 16 and 17, of one run
+  CHECK(r.end(2, 0, 2) == 2);
+  // Stretches averaging under 4 columns: element by element instead.
+  const std::vector<idx> odd = {0, 1, 5, 6, 10, 11, 15, 16};
+  CHECK(make_panel_runs(odd.data(), {8}, 8).count(0) == 0);
 
-  // abc=ad*bdc with c = 150, contiguous in B: padded on every target (waste <= 10% for NR of
-  // 8, 16 or 32); b = 8 gives the 2-thread run chunks of columns. Against explicit loops,
-  // written and added onto.
+  // c = 150 is no multiple of NR (8, 16 or 32) on any target. abc=ad*bdc: panels straddle
+  // runs of c in B and in C; abc=acd*db (operands swapped): in C only. b = 8 gives the
+  // 2-thread run chunks of columns. Against explicit loops, written and added onto.
   const idx A_ = 13, B_ = 8, C_ = 150, D_ = 7;
-  tenet::dtensor<double> a(A_, D_), b(B_, D_, C_);
-  a.fill_random(3);
-  b.fill_random(4);
-  auto check = [&](auto policy, auto zero) {
+  auto check = [&](auto policy, auto zero, bool swapped) {
     using T = decltype(zero);
-    tenet::dtensor<T> af(A_, D_), bf(B_, D_, C_), c0(A_, B_, C_);
-    for (idx i = 0; i < af.size(); ++i) af.data()[i] = static_cast<T>(a.data()[i]);
-    for (idx i = 0; i < bf.size(); ++i) bf.data()[i] = static_cast<T>(b.data()[i]);
+    tenet::dtensor<T> a = swapped ? tenet::dtensor<T>(A_, C_, D_) : tenet::dtensor<T>(A_, D_);
+    tenet::dtensor<T> b = swapped ? tenet::dtensor<T>(D_, B_) : tenet::dtensor<T>(B_, D_, C_);
+    tenet::dtensor<T> c0(A_, B_, C_);
+    a.fill_random(3);
+    b.fill_random(4);
     c0.fill_random(5);
-    const auto c = tenet::einsum(policy.with(tenet::exec::engine::gett), "ad,bdc->abc", af, bf);
+    const char* sub = swapped ? "acd,db->abc" : "ad,bdc->abc";
+    const auto c = tenet::einsum(policy.with(tenet::exec::engine::gett), sub, a, b);
     tenet::dtensor<T> c2 = c0;
-    tenet::einsum_add(policy.with(tenet::exec::engine::gett), "ad,bdc->abc", c2, af, bf);
+    tenet::einsum_add(policy.with(tenet::exec::engine::gett), sub, c2, a, b);
     double err = 0, err2 = 0;
     for (idx i = 0; i < A_; ++i)
       for (idx j = 0; j < B_; ++j)
         for (idx l = 0; l < C_; ++l) {
           double ref = 0;
           for (idx p = 0; p < D_; ++p)
-            ref += static_cast<double>(af(i, p)) * static_cast<double>(bf(j, p, l));
+            ref += swapped ? static_cast<double>(a(i, l, p)) * static_cast<double>(b(p, j))
+                           : static_cast<double>(a(i, p)) * static_cast<double>(b(j, p, l));
           err = std::max(err, std::abs(ref - static_cast<double>(c(i, j, l))));
           err2 = std::max(err2, std::abs(ref + static_cast<double>(c0(i, j, l)) - static_cast<double>(c2(i, j, l))));
         }
@@ -202,8 +208,11 @@ TEST_CASE("gett pads n per run of its fastest label: tables, and results through
     CHECK(err <= tol);
     CHECK(err2 <= tol);
   };
-  check(tenet::exec::seq, 0.0f);
-  check(tenet::exec::seq, 0.0);
-  check(tenet::exec::par(2), 0.0f);
-  check(tenet::exec::par(2), 0.0);
+  for (bool swapped : {false, true}) {
+    CAPTURE(swapped);
+    check(tenet::exec::seq, 0.0f, swapped);
+    check(tenet::exec::seq, 0.0, swapped);
+    check(tenet::exec::par(2), 0.0f, swapped);
+    check(tenet::exec::par(2), 0.0, swapped);
+  }
 }

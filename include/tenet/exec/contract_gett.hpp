@@ -69,37 +69,6 @@ inline std::vector<int> k_pack_order(const std::vector<int>& k, std::vector<labe
   return order;
 }
 
-// Where n is several labels and the last (fastest) one, contiguous in B, has an extent e
-// that is not a multiple of NR, a panel that straddles two of its runs is packed element by
-// element. When at most 10% is added, each run is padded to a multiple of NR (offsets of its
-// last column repeated; `valid` gets the real columns per panel), and the partial panels are
-// packed and stored by masked vector copies: abc=ad*bdc at c = 150 on AVX-512 (NR = 32), where
-// one panel in five straddled, ran 11% faster. Not where the label is contiguous only in C
-// (abc=acd*db, swapped): straddling panels there are stored through a tile but packed as fast,
-// and padding lost 5%.
-inline void pad_n_runs(index e, index nr, std::vector<index>& bn, std::vector<index>& cn, std::vector<index>& valid) {
-  const index r = (e + nr - 1) / nr * nr, runs = static_cast<index>(bn.size()) / e;
-  std::vector<index> pb(static_cast<std::size_t>(runs * r)), pc(pb.size());
-  for (index o = 0; o < runs; ++o)
-    for (index j = 0; j < r; ++j) {
-      const std::size_t from = static_cast<std::size_t>(o * e + std::min(j, e - 1)), to = static_cast<std::size_t>(o * r + j);
-      pb[to] = bn[from];
-      pc[to] = cn[from];
-    }
-  bn = std::move(pb);
-  cn = std::move(pc);
-  valid.clear();
-  for (index o = 0; o < runs; ++o)
-    for (index j = 0; j < r; j += nr) valid.push_back(std::min(nr, e - j));
-}
-
-inline bool pad_n_worth_it(const std::vector<int>& n_labels, const std::vector<label_dim>& d, int ob, index nr) {
-  if (n_labels.size() < 2) return false;
-  const label_dim& x = find_dim(d, n_labels.back());
-  const index r = (x.ext + nr - 1) / nr * nr;
-  return x.ext % nr != 0 && 10 * r <= 11 * x.ext && x.s[ob] == 1;
-}
-
 /// C (+)= A B as planned by plan_gett, on `threads` threads.
 template <class T>
 void run_gett(const std::vector<label_dim>& d, const contraction_plan& p, const T* a, const T* b, T* c,
@@ -111,9 +80,7 @@ void run_gett(const std::vector<label_dim>& d, const contraction_plan& p, const 
   std::vector<label_dim> dk = d;
   const std::vector<int> k_order = k_pack_order(p.k, dk, oa, ob, kernel_shape<T>::lanes);
   const std::vector<index> ak = group_offsets(k_order, dk, oa), bk = group_offsets(k_order, dk, ob);
-  std::vector<index> bn = group_offsets(p.n, d, ob), cn = group_offsets(p.n, d, 2), valid;
-  constexpr index NR = gett_blocking<T>::nr;
-  if (pad_n_worth_it(p.n, d, ob, NR)) pad_n_runs(find_dim(d, p.n.back()).ext, NR, bn, cn, valid);
+  const std::vector<index> bn = group_offsets(p.n, d, ob), cn = group_offsets(p.n, d, 2);
   const index m = static_cast<index>(am.size()), n = static_cast<index>(bn.size()), k = static_cast<index>(ak.size());
   std::vector<label_dim> loops;
   index n_loops = 1;
@@ -121,20 +88,32 @@ void run_gett(const std::vector<label_dim>& d, const contraction_plan& p, const 
     loops.push_back(find_dim(d, l));
     n_loops *= loops.back().ext;
   }
-  const gett_layout lay =
-      make_gett_layout<T>(n, k, ak.data(), bk.data(), bn.data(), cn.data(), valid.empty() ? nullptr : valid.data());
+  const gett_layout lay = make_gett_layout<T>(n, k, ak.data(), bk.data(), bn.data(), cn.data());
+  struct offsets {
+    index a = 0, b = 0, c = 0;
+  };
+  auto offsets_of = [&](index o) {
+    offsets f;
+    for (index rem = o, r = static_cast<index>(loops.size()); r-- > 0;) {
+      const label_dim& x = loops[static_cast<std::size_t>(r)];
+      const index i = rem % x.ext;
+      rem /= x.ext;
+      f.a += i * x.s[oa];
+      f.b += i * x.s[ob];
+      f.c += i * x.s[2];
+    }
+    return f;
+  };
   auto body = [&](index lo, index hi, int gett_threads) {
     for (index o = lo; o < hi; ++o) {
-      index offa = 0, offb = 0, offc = 0;
-      for (index rem = o, r = static_cast<index>(loops.size()); r-- > 0;) {
-        const index i = rem % loops[static_cast<std::size_t>(r)].ext;
-        rem /= loops[static_cast<std::size_t>(r)].ext;
-        offa += i * loops[static_cast<std::size_t>(r)].s[oa];
-        offb += i * loops[static_cast<std::size_t>(r)].s[ob];
-        offc += i * loops[static_cast<std::size_t>(r)].s[2];
+      const offsets f = offsets_of(o);
+      gett_next<T> next;  // the next call's operands, read ahead by this one
+      if (o + 1 < hi) {
+        const offsets g = offsets_of(o + 1);
+        next = {ga + g.a, gb + g.b};
       }
-      gett<T>(m, n, k, ga + offa, am.data(), ak.data(), gb + offb, bk.data(), bn.data(), c + offc, cm.data(),
-              cn.data(), accumulate, gett_threads, lay);
+      gett<T>(m, n, k, ga + f.a, am.data(), ak.data(), gb + f.b, bk.data(), bn.data(), c + f.c, cm.data(),
+              cn.data(), accumulate, gett_threads, lay, next);
     }
   };
   // The batch loop goes parallel when it splits evenly, or is long enough not to care.

@@ -7,14 +7,15 @@
 // multiplies them, and C is written through its own offsets (packing: pack.hpp).
 #include <algorithm>
 #include <cstddef>
-#include <cstdint>
 #include <memory>
 #include <new>
+#include <utility>
 #include <vector>
 
 #include "tenet/core/extents.hpp"
 #include "tenet/exec/microkernel.hpp"
 #include "tenet/exec/pack.hpp"
+#include "tenet/exec/prefetch.hpp"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -47,70 +48,30 @@ T* scratch(std::size_t n, int slot) {
 struct gett_layout {
   k_runs a_k, b_k;  // contiguous stretches of k in A, in B
   n_panels b_n;     // how B's NR-column panels lie
-  // Per NR-column panel q, its real columns as stretches contiguous in C: they start at
-  // columns c_start[c_first[q]], ..., c_start[c_first[q + 1] - 1] of the panel. None where
-  // there are several averaging under 4 columns (C is then written element by element). A panel
-  // straddles two stretches where the fastest label of C is not a multiple of NR long.
-  std::vector<index> c_first, c_start;
+  panel_runs c_runs;  // per NR-column panel: its real columns as stretches contiguous in C
 };
 
-/// `valid` (or null): real columns per NR-column panel, where n is padded (n_panels::valid).
 template <class T>
-gett_layout make_gett_layout(index n, index k, const index* ak, const index* bk, const index* bn, const index* cn,
-                             const index* valid = nullptr) {
+gett_layout make_gett_layout(index n, index k, const index* ak, const index* bk, const index* bn, const index* cn) {
   constexpr index NR = gett_blocking<T>::nr, L = kernel_shape<T>::lanes;
-  gett_layout lay{make_k_runs(ak, k, L), make_k_runs(bk, k, L), make_n_panels(bn, n, NR, L), {}, {}};
-  if (valid) std::copy(valid, valid + lay.b_n.valid.size(), lay.b_n.valid.begin());
-  const std::size_t panels = lay.b_n.valid.size();
-  lay.c_first.resize(panels + 1);
-  lay.c_start.reserve(panels);
-  for (std::size_t q = 0; q < panels; ++q) {
-    const index* o = cn + static_cast<index>(q) * NR;
-    const index cols = lay.b_n.valid[q], first = static_cast<index>(lay.c_start.size());
-    lay.c_first[q] = first;
-    lay.c_start.push_back(0);
-    for (index j = 1; j < cols; ++j)
-      if (o[j] != o[j - 1] + 1) lay.c_start.push_back(j);
-    if (const index runs = static_cast<index>(lay.c_start.size()) - first; runs > 1 && runs * 4 > cols)
-      lay.c_start.resize(static_cast<std::size_t>(first));
-  }
-  lay.c_first[panels] = static_cast<index>(lay.c_start.size());
-  return lay;
+  n_panels b_n = make_n_panels(bn, n, NR, L);
+  panel_runs c_runs = make_panel_runs(cn, b_n.valid, NR);
+  return {make_k_runs(ak, k, L), make_k_runs(bk, k, L), std::move(b_n), std::move(c_runs)};
 }
 
-/// Cache lines prefetched a few at a time, spread over work that leaves memory idle.
-struct line_prefetch {
-  std::uintptr_t next = 0, end = 0;  // addresses, not pointers: the last line may run past B
-  index per_step = 0;
-  void step() noexcept {
-    for (index i = 0; i < per_step && next < end; ++i, next += 64) __builtin_prefetch(reinterpret_cast<const void*>(next));
-  }
-};
-
-/// The lines of B that packing columns [j, j + cols) of a k-slice will gather, to be read
-/// over `steps` micro-tiles before it: where those columns are copied by pack_panel
-/// (not whole rows of B) and their elements fill most of one stretch of memory
-/// (`abc=acd*db`: 32 rows of d, 600 bytes apart). Packed straight after one another, the
-/// gathers would wait on memory once per vector of k, a miss per column each time.
+/// The operands of the call that follows, over the same offset tables (a batch), or null:
+/// the end of this one reads the start of theirs ahead.
 template <class T>
-line_prefetch next_chunk_lines(const T* b, const index* bk, const index* bn, const gett_layout& lay, index p0,
-                               index kc, index j, index cols, index steps) {
-  constexpr index NR = gett_blocking<T>::nr;
-  if (cols <= 0 || steps <= 0 || lay.b_n.unit[static_cast<std::size_t>(j / NR)]) return {};
-  const auto [klo, khi] = std::minmax_element(bk + p0, bk + p0 + kc);
-  const auto [nlo, nhi] = std::minmax_element(bn + j, bn + j + cols);
-  const index span = *nhi + *khi - *nlo - *klo + 1;
-  if (span > 2 * cols * kc) return {};
-  const auto lo = reinterpret_cast<std::uintptr_t>(b + *nlo + *klo);
-  const index lines = (span * static_cast<index>(sizeof(T)) + 63) / 64;
-  return {lo, lo + static_cast<std::uintptr_t>(lines) * 64, (lines + steps - 1) / steps};
-}
+struct gett_next {
+  const T* a = nullptr;
+  const T* b = nullptr;
+};
 
 /// gett with its layout precomputed (make_gett_layout over the same tables).
 template <class T>
 void gett(index m, index n, index k, const T* a, const index* am, const index* ak, const T* b, const index* bk,
           const index* bn, T* c, const index* cm, const index* cn, bool accumulate, int threads,
-          const gett_layout& lay) {
+          const gett_layout& lay, gett_next<T> next = {}) {
   using B = gett_blocking<T>;
   constexpr index MR = B::mr, NR = B::nr;
   if (m == 0 || n == 0) return;
@@ -139,7 +100,7 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
       const index lo = panels * t / chunks * NR, hi = std::min(n, panels * (t + 1) / chunks * NR);
       if (hi > lo)
         gett<T>(m, hi - lo, k, a, am, ak, b, bk, bn + lo, c, cm, cn + lo, accumulate, 1,
-                make_gett_layout<T>(hi - lo, k, ak, bk, bn + lo, cn + lo, lay.b_n.valid.data() + lo / NR));
+                make_gett_layout<T>(hi - lo, k, ak, bk, bn + lo, cn + lo));
     }
     return;
   }
@@ -171,12 +132,12 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
     const index m_panels = (mc + MR - 1) / MR;
     for (index jp = jp_lo; jp < jp_hi; ++jp) {
       const std::size_t q = static_cast<std::size_t>((j0 + jp * NR) / NR);
-      const index cols = lay.b_n.valid[q], r0 = lay.c_first[q], r1 = lay.c_first[q + 1];
+      const index cols = lay.b_n.valid[q], runs = lay.c_runs.count(q);
       const index* cnj = cn + j0 + jp * NR;
       for (index ip = 0; ip < m_panels; ++ip) {
         const index ir = ip * MR, rows = std::min(MR, mc - ir);
         if (pf) pf->step();
-        if (r1 - r0 == 1 && rows == MR) {  // its real columns contiguous in C
+        if (runs == 1 && rows == MR) {  // its real columns contiguous in C
           micro_kernel_c<T>(kc, pa + ip * MR * kc, pb + jp * NR * kc, c + cnj[0], cm + i0 + ir, acc, cols);
           continue;
         }
@@ -184,12 +145,11 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
         for (index i = 0; i < rows; ++i) {
           T* crow = c + cm[i0 + ir + i];
           const T* t = tile + i * NR;
-          for (index r = r0; r < r1; ++r) {
-            const index j = lay.c_start[static_cast<std::size_t>(r)];
-            const index e = r + 1 < r1 ? lay.c_start[static_cast<std::size_t>(r + 1)] : cols;
-            store_row<T>(crow + cnj[j], t + j, e - j, acc);
+          for (index r = 0; r < runs; ++r) {
+            const index j = lay.c_runs.begin(q, r);
+            store_row<T>(crow + cnj[j], t + j, lay.c_runs.end(q, r, cols) - j, acc);
           }
-          if (r1 > r0) continue;
+          if (runs > 0) continue;
           if (acc)
             for (index j = 0; j < cols; ++j) crow[cnj[j]] += t[j];
           else
@@ -204,6 +164,7 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
   // loops with dynamic scheduling, whose implicit barriers keep the steps apart.
   auto work = [&](int nt) {
     T* pa = scratch<T>(static_cast<std::size_t>(mc_blk * kc_max), 1);
+    line_prefetch pf;
     for (index j0 = 0; j0 < n; j0 += B::nc) {
       const index nc = std::min(B::nc, n - j0);
       const index n_panels = (nc + NR - 1) / NR;
@@ -218,18 +179,50 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
           // The first block of A is multiplied by each chunk of B as soon as it is packed,
           // while the chunk is still in L1/L2 (a block of B is larger than L2: packed whole,
           // its first panels would come back from L3); later blocks reuse the packed block.
+          // Each multiply asks, over its micro-tiles, for what the packing after it reads
+          // (prefetch.hpp): the next chunk of B, else the next block of A, else the first
+          // block of A and chunk of B of the next step, or of the next call (`next`).
+          auto plan_after_block = [&](index ib) {
+            if (ib + 1 < m_blocks) {
+              const index i1 = (ib + 1) * mc_blk;
+              pf.add(a, am + i1, std::min(mc_blk, m - i1), ak + p0, kc);
+              return;
+            }
+            index j1 = j0, p1 = p0 + kc;
+            const T *a1 = a, *b1 = b;
+            if (p1 >= k) {
+              p1 = 0;
+              j1 = j0 + nc;
+            }
+            if (j1 >= n) {
+              if (!next.a) return;
+              j1 = 0;
+              a1 = next.a;
+              b1 = next.b;
+            }
+            const index k1 = std::min(B::kc, k - p1);
+            pf.add(a1, am, std::min(mc_blk, m), ak + p1, k1);
+            pf.add(b1, bn + j1, std::min(chunk * NR, n - j1), bk + p1, k1);
+          };
           for (index ib = 0; ib < m_blocks; ++ib) {
-            const index i0 = ib * mc_blk, mc = std::min(mc_blk, m - i0);
-            pack_a(a, am, ak, lay.a_k, i0, mc, p0, kc, pa, 0, (mc + MR - 1) / MR);
+            const index i0 = ib * mc_blk, mc = std::min(mc_blk, m - i0), m_tiles = (mc + MR - 1) / MR;
+            pack_a(a, am, ak, lay.a_k, i0, mc, p0, kc, pa, 0, m_tiles);
             if (ib > 0) {
-              multiply(pa, i0, mc, j0, kc, acc, 0, n_panels);
+              pf.clear();
+              plan_after_block(ib);
+              pf.spread(n_panels * m_tiles);
+              multiply(pa, i0, mc, j0, kc, acc, 0, n_panels, &pf);
               continue;
             }
             for (index q = 0; q < n_panels; q += chunk) {
               const index hi = std::min(n_panels, q + chunk);
               pack_b(b, bk, bn, lay.b_n, lay.b_k, p0, kc, j0, nc, pb, q, hi);
-              line_prefetch pf = next_chunk_lines(b, bk, bn, lay, p0, kc, j0 + hi * NR, std::min(nc, (hi + chunk) * NR) - hi * NR,
-                                                  (hi - q) * ((mc + MR - 1) / MR));
+              pf.clear();
+              if (hi < n_panels)
+                pf.add(b, bn + j0 + hi * NR, std::min(nc, (hi + chunk) * NR) - hi * NR, bk + p0, kc);
+              else
+                plan_after_block(ib);
+              pf.spread((hi - q) * m_tiles);
               multiply(pa, i0, mc, j0, kc, acc, q, hi, &pf);
             }
           }

@@ -245,6 +245,36 @@ void pack_a(const T* a, const index* am, const index* ak, const k_runs& k, index
   }
 }
 
+/// Per NR-column panel q, its first cols[q] (real) columns as stretches contiguous in memory
+/// (column offsets `off`): they start at the panel's columns start[first[q]], ...,
+/// start[first[q + 1] - 1]. None where there are several averaging under 4 columns (the
+/// panel is then gathered or scattered element by element). A panel straddles stretches
+/// where the fastest n label is not a multiple of NR long (c = 150 in `abc=ad*bdc`).
+struct panel_runs {
+  std::vector<index> first, start;
+  index count(std::size_t q) const { return first[q + 1] - first[q]; }
+  // Columns [begin, end) of the panel's r-th stretch (r < count(q)), of `cols` real ones.
+  index begin(std::size_t q, index r) const { return start[static_cast<std::size_t>(first[q] + r)]; }
+  index end(std::size_t q, index r, index cols) const { return r + 1 < count(q) ? begin(q, r + 1) : cols; }
+};
+
+inline panel_runs make_panel_runs(const index* off, const std::vector<index>& cols, index nr) {
+  panel_runs r{std::vector<index>(cols.size() + 1), {}};
+  r.start.reserve(cols.size());
+  for (std::size_t q = 0; q < cols.size(); ++q) {
+    const index* o = off + static_cast<index>(q) * nr;
+    const index first = static_cast<index>(r.start.size());
+    r.first[q] = first;
+    r.start.push_back(0);
+    for (index j = 1; j < cols[q]; ++j)
+      if (o[j] != o[j - 1] + 1) r.start.push_back(j);
+    if (const index runs = static_cast<index>(r.start.size()) - first; runs > 1 && runs * 4 > cols[q])
+      r.start.resize(static_cast<std::size_t>(first));
+  }
+  r.first[cols.size()] = static_cast<index>(r.start.size());
+  return r;
+}
+
 /// How B's NR-column panels lie in memory (over its column offsets bn, n columns):
 /// unit[q]: panel q's columns are contiguous (a vector copy per row);
 /// lead[q] (or -1): panel q is in the group of panels l, l + S, ..., l + (L-1)S (l = lead[q],
@@ -253,20 +283,22 @@ void pack_a(const T* a, const index* am, const index* ak, const k_runs& k, index
 /// n label than the panel's is contiguous in B (`abcd=aebf*fdec`: the panel runs along d, c
 /// is contiguous). A group is packed together: per k step a vector load per column gives one
 /// value of each of its L panels, and transposes sort them.
-/// valid[q]: panel q's first valid[q] columns are real, the rest padding: past n in the last
-/// panel, or (contract_gett.hpp pads n so that no panel straddles two runs of its contiguous
-/// label) copies of a real column's offsets, whose results are never stored.
+/// valid[q]: panel q's first valid[q] columns are real (all but in the last panel), the rest
+/// padding past n, never stored.
+/// runs: the panels' real columns as contiguous stretches.
 struct n_panels {
   std::vector<unsigned char> unit;
   std::vector<index> lead;
   index step = 0;
   std::vector<index> valid;
+  panel_runs runs;
 };
 
 inline n_panels make_n_panels(const index* bn, index n, index nr, index lanes) {
   const std::size_t panels = static_cast<std::size_t>((n + nr - 1) / nr);
-  n_panels r{unit_runs(bn, n, nr), std::vector<index>(panels, -1), 0, std::vector<index>(panels)};
+  n_panels r{unit_runs(bn, n, nr), std::vector<index>(panels, -1), 0, std::vector<index>(panels), {}};
   for (std::size_t q = 0; q < panels; ++q) r.valid[q] = std::min(nr, n - static_cast<index>(q) * nr);
+  r.runs = make_panel_runs(bn, r.valid, nr);
   const index full = n / nr;
   // The column one element past column 0, if any, gives the panel step S (a multiple of nr).
   index c1 = 1;
@@ -344,8 +376,8 @@ void pack_b(const T* b, const index* bk, const index* bn, const n_panels& np, co
       q += run;
       continue;
     }
-    if (cols < NR && unit_stride(bn + jq, cols)) {
-      // A partial panel (the last one, or padded) whose real columns are contiguous: per row,
+    if (const index runs = np.runs.count(static_cast<std::size_t>(g0 + q)); runs == 1 && cols < NR) {
+      // The last panel, partial, its real columns contiguous: per row,
       // vector copies masked at their end, zeros after.
       const T* s = b + bn[jq];
       for (index p = 0; p < kc; ++p) {
@@ -354,6 +386,20 @@ void pack_b(const T* b, const index* bk, const index* bn, const n_panels& np, co
           store<T>(d + p * NR + j, j + L <= cols ? load<T>(sp + j)
                                    : j < cols   ? load_first<T>(sp + j, static_cast<int>(cols - j))
                                                 : simd_t<T>{});
+      }
+      ++q;
+      continue;
+    } else if (runs > 1) {
+      // Its columns in a few contiguous stretches (it straddles runs of its label): per row,
+      // a masked vector copy of each stretch.
+      const std::size_t g = static_cast<std::size_t>(g0 + q);
+      for (index p = 0; p < kc; ++p) {
+        T* dp = d + p * NR;
+        for (index r = 0; r < runs; ++r) {
+          const index j = np.runs.begin(g, r);
+          store_row<T>(dp + j, b + bn[jq + j] + bk[p0 + p], np.runs.end(g, r, cols) - j, false);
+        }
+        for (index j = cols; j < NR; ++j) dp[j] = T(0);
       }
       ++q;
       continue;
