@@ -104,6 +104,19 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
     }
     return;
   }
+  // Few columns (a block of B or two): the same by rows, each thread packing all of B for
+  // its share of A. Packing B twice costs less than the shared scheme's barriers
+  // (ab=acd*dbc: m = n = 256, k = 2304).
+  if (threads > 1 && n <= 512 && m >= threads * 4 * MR) {
+    const index panels = (m + MR - 1) / MR;
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+    for (int t = 0; t < threads; ++t) {
+      const index lo = panels * t / threads * MR, hi = std::min(m, panels * (t + 1) / threads * MR);
+      if (hi > lo)
+        gett<T>(hi - lo, n, k, a, am + lo, ak, b, bk, bn, c, cm + lo, cn, accumulate, 1, lay);
+    }
+    return;
+  }
 #endif
   // Blocks of A: balanced in size. With threads, each thread packs its own blocks of A and
   // all share the packed block of B; blocks are handed out dynamically (a thread slowed by
@@ -181,7 +194,9 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
           // its first panels would come back from L3); later blocks reuse the packed block.
           // Each multiply asks, over its micro-tiles, for what the packing after it reads
           // (prefetch.hpp): the next chunk of B, else the next block of A, else the first
-          // block of A and chunk of B of the next step, or of the next call (`next`).
+          // block of A and chunk of B of the next step, or of the next call (`next`). Not
+          // where k is short: the multiply is too short to hide much, and planning costs.
+          const bool ahead = kc >= 32;
           auto plan_after_block = [&](index ib) {
             if (ib + 1 < m_blocks) {
               const index i1 = (ib + 1) * mc_blk;
@@ -209,7 +224,7 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
             pack_a(a, am, ak, lay.a_k, i0, mc, p0, kc, pa, 0, m_tiles);
             if (ib > 0) {
               pf.clear();
-              plan_after_block(ib);
+              if (ahead) plan_after_block(ib);
               pf.spread(n_panels * m_tiles);
               multiply(pa, i0, mc, j0, kc, acc, 0, n_panels, &pf);
               continue;
@@ -218,9 +233,9 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
               const index hi = std::min(n_panels, q + chunk);
               pack_b(b, bk, bn, lay.b_n, lay.b_k, p0, kc, j0, nc, pb, q, hi);
               pf.clear();
-              if (hi < n_panels)
+              if (ahead && hi < n_panels)
                 pf.add(b, bn + j0 + hi * NR, std::min(nc, (hi + chunk) * NR) - hi * NR, bk + p0, kc);
-              else
+              else if (ahead)
                 plan_after_block(ib);
               pf.spread((hi - q) * m_tiles);
               multiply(pa, i0, mc, j0, kc, acc, q, hi, &pf);
