@@ -105,15 +105,14 @@ void run_gett(const std::vector<label_dim>& d, const contraction_plan& p, const 
     return f;
   };
   auto body = [&](index lo, index hi, int gett_threads) {
+    offsets f = offsets_of(lo);
     for (index o = lo; o < hi; ++o) {
-      const offsets f = offsets_of(o);
+      const offsets g = o + 1 < hi ? offsets_of(o + 1) : offsets{};
       gett_next<T> next;  // the next call's operands, read ahead by this one
-      if (o + 1 < hi) {
-        const offsets g = offsets_of(o + 1);
-        next = {ga + g.a, gb + g.b};
-      }
+      if (o + 1 < hi) next = {ga + g.a, gb + g.b};
       gett<T>(m, n, k, ga + f.a, am.data(), ak.data(), gb + f.b, bk.data(), bn.data(), c + f.c, cm.data(),
               cn.data(), accumulate, gett_threads, lay, next);
+      f = g;
     }
   };
   // The batch loop goes parallel when it splits evenly, or is long enough not to care.

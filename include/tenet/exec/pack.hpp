@@ -376,22 +376,9 @@ void pack_b(const T* b, const index* bk, const index* bn, const n_panels& np, co
       q += run;
       continue;
     }
-    if (const index runs = np.runs.count(static_cast<std::size_t>(g0 + q)); runs == 1 && cols < NR) {
-      // The last panel, partial, its real columns contiguous: per row,
-      // vector copies masked at their end, zeros after.
-      const T* s = b + bn[jq];
-      for (index p = 0; p < kc; ++p) {
-        const T* sp = s + bk[p0 + p];
-        for (index j = 0; j < NR; j += L)
-          store<T>(d + p * NR + j, j + L <= cols ? load<T>(sp + j)
-                                   : j < cols   ? load_first<T>(sp + j, static_cast<int>(cols - j))
-                                                : simd_t<T>{});
-      }
-      ++q;
-      continue;
-    } else if (runs > 1) {
-      // Its columns in a few contiguous stretches (it straddles runs of its label): per row,
-      // a masked vector copy of each stretch.
+    if (const index runs = np.runs.count(static_cast<std::size_t>(g0 + q)); runs > 1 || (runs == 1 && cols < NR)) {
+      // Its real columns in a few contiguous stretches (it straddles runs of its label, or is
+      // the partial last panel): per row, a masked vector copy of each stretch, zeros after.
       const std::size_t g = static_cast<std::size_t>(g0 + q);
       for (index p = 0; p < kc; ++p) {
         T* dp = d + p * NR;
