@@ -26,10 +26,11 @@ std::vector<idx> offsets(const std::vector<idx>& ext, const std::vector<idx>& st
   return off;
 }
 
-enum class layout { plain, transposed, tiled, grouped };
+enum class layout { plain, transposed, tiled, grouped, strips };
 
 template <class T>
-void check_gett(idx m, idx n, idx k, bool accumulate, int threads, std::uint64_t seed, layout lay = layout::plain) {
+void check_gett(idx m, idx n, idx k, bool accumulate, int threads, std::uint64_t seed, layout lay = layout::plain,
+                idx groups = 1) {
   tenet::splitmix64 g(seed);
   // Padded strides. Plain: k contiguous in A, n in B, m in C (C's tiles go through the
   // scatter path). Transposed: m contiguous in A (A is gathered), k in B (B is packed by
@@ -37,25 +38,27 @@ void check_gett(idx m, idx n, idx k, bool accumulate, int threads, std::uint64_t
   // extents 2L and 3L (L lanes), A(i, x, y) contiguous in y and B(y, j, x) in x, in the
   // order contract_gett.hpp gives them, (x_hi, y_hi, x_lo, y_lo): both pack by transposes.
   // Grouped: n is two modes (u, v) of extents L + 3 and 2 NR, B(p, u, v) contiguous in u but
-  // the panels run along v: panels L apart in u are packed together (pack.hpp n_panels),
-  // the last u's one by one.
+  // the panels run along v: strips of L columns, L apart in u, are packed together (pack.hpp
+  // n_panels), the last u's one by one. Strips: the same with v = 3L, 1.5 panels, so that a
+  // panel's two strips are in different groups. `groups`: spans of groups along u.
   const bool tr = lay == layout::transposed;
   constexpr idx L = tenet::exec::detail::kernel_shape<T>::lanes, X = 2 * L, Y = 3 * L;
-  constexpr idx U = L + 3, V = 2 * tenet::exec::detail::gett_blocking<T>::nr;
+  const bool grouped = lay == layout::grouped || lay == layout::strips;
+  const idx U = groups * L + 3, V = lay == layout::strips ? 3 * L : 2 * tenet::exec::detail::gett_blocking<T>::nr;
   if (lay == layout::tiled) k = X * Y;
-  if (lay == layout::grouped) n = U * V;
+  if (grouped) n = U * V;
   auto k_offsets = [&](bool in_a) {
     if (lay == layout::tiled)
       return in_a ? offsets({X / L, Y / L, L, L}, {L * Y, L, Y, 1})
                   : offsets({X / L, Y / L, L, L}, {L, L * (n * X + 3), 1, n * X + 3});
-    if (lay == layout::grouped && !in_a) return offsets({k}, {(U + 1) * V + 1});
+    if (grouped && !in_a) return offsets({k}, {(U + 1) * V + 1});
     return in_a ? (tr ? offsets({k}, {m + 1}) : offsets({k}, {1})) : (tr ? offsets({k}, {1}) : offsets({k}, {n + 3}));
   };
   const auto am = tr ? offsets({m}, {1}) : offsets({m}, {k * 2 + 1});
   const auto ak = k_offsets(true);
   const auto bk = k_offsets(false);
   const auto bn = lay == layout::tiled     ? offsets({n}, {X})
-                  : lay == layout::grouped ? offsets({U, V}, {1, U + 1})
+                  : grouped                ? offsets({U, V}, {1, U + 1})
                   : tr                     ? offsets({n}, {k + 5})
                                            : offsets({n}, {1});
   const auto cm = tr ? offsets({m}, {n + 2}) : offsets({m}, {1});
@@ -102,7 +105,7 @@ TEST_CASE("gett matches explicit loops for odd shapes, strides and block edges")
         CAPTURE(s[0]);
         CAPTURE(s[1]);
         CAPTURE(s[2]);
-        for (layout lay : {layout::plain, layout::transposed, layout::tiled, layout::grouped}) {
+        for (layout lay : {layout::plain, layout::transposed, layout::tiled, layout::grouped, layout::strips}) {
           CAPTURE(static_cast<int>(lay));
           check_gett<float>(s[0], s[1], s[2], acc, threads, seed++, lay);
           check_gett<double>(s[0], s[1], s[2], acc, threads, seed++, lay);
@@ -132,10 +135,11 @@ TEST_CASE("gett's k layout: strands L apart are found where they are contiguous,
   CHECK(make_k_runs(b.data(), 32, 4).tile == std::vector<unsigned char>{1, 0});
 }
 
-TEST_CASE("gett's n layout: groups of panels moved by one element each") {
+TEST_CASE("gett's n layout: groups of strips moved by one element each") {
   using tenet::exec::detail::make_n_panels;
-  // n = (u, v), u = 5 contiguous, v = 4 at stride 7, panels of 2 columns along v, L = 2:
-  // panel (u, vb) is number 2u + vb; panel (u + 1, vb) is its columns moved by one.
+  // n = (u, v), u = 5 contiguous, v = 4 at stride 7, panels of 2 columns along v, strips of
+  // L = 2 (one per panel): panel (u, vb) is number 2u + vb; panel (u + 1, vb) is its columns
+  // moved by one.
   std::vector<idx> bn;
   for (idx u = 0; u < 5; ++u)
     for (idx v = 0; v < 4; ++v) bn.push_back(u + 7 * v);
@@ -143,8 +147,28 @@ TEST_CASE("gett's n layout: groups of panels moved by one element each") {
   CHECK(np.unit == std::vector<unsigned char>(10, 0));
   CHECK(np.lead == std::vector<idx>{0, 1, 0, 1, 4, 5, 4, 5, -1, -1});  // u = 4 has no partner
   CHECK(np.step == 2);
+  CHECK(np.span == 4);
+  CHECK(np.grouped == std::vector<unsigned char>{1, 1, 1, 1, 1, 1, 1, 1, 0, 0});
   bn[13] += 100;  // panel 6 (u = 3, vb = 0) no longer matches panel 4
   CHECK(make_n_panels(bn.data(), 20, 2, 2).lead == std::vector<idx>{0, 1, 0, 1, -1, 5, -1, 5, -1, -1});
+
+  // v = 6 (1.5 panels of 4, strips of 2): strips s and s + 3 are a group, and a panel's two
+  // strips belong to different groups (abcd=aebf*fdec, d = 48, 32-column panels).
+  bn.clear();
+  for (idx u = 0; u < 3; ++u)
+    for (idx v = 0; v < 6; ++v) bn.push_back(u + 5 * v);
+  const auto odd = make_n_panels(bn.data(), 18, 4, 2);
+  CHECK(odd.step == 3);
+  CHECK(odd.span == 3);
+  CHECK(odd.lead == std::vector<idx>{0, 1, 2, 0, 1, 2, -1, -1, -1});  // u = 2 has no partner
+  CHECK(odd.grouped == std::vector<unsigned char>{1, 1, 1, 0, 0});
+
+  // Three spans of groups along u: with 16 lanes (2448 columns) more than one block of B,
+  // each of whole spans.
+  for (int threads : {1, 2}) {
+    check_gett<float>(37, 0, 40, false, threads, 11, layout::strips, 3);
+    check_gett<double>(37, 0, 40, true, threads, 12, layout::strips, 3);
+  }
 }
 
 TEST_CASE("gett with k = 0 zeroes C unless accumulating") {

@@ -49,6 +49,7 @@ struct gett_layout {
   k_runs a_k, b_k;  // contiguous stretches of k in A, in B
   n_panels b_n;     // how B's NR-column panels lie
   panel_runs c_runs;  // per NR-column panel: its real columns as stretches contiguous in C
+  index nc = 0;       // columns per block of B: whole spans of B's groups of strips, if any
 };
 
 template <class T>
@@ -56,7 +57,8 @@ gett_layout make_gett_layout(index n, index k, const index* ak, const index* bk,
   constexpr index NR = gett_blocking<T>::nr, L = kernel_shape<T>::lanes;
   n_panels b_n = make_n_panels(bn, n, NR, L);
   panel_runs c_runs = make_panel_runs(cn, b_n.valid, NR);
-  return {make_k_runs(ak, k, L), make_k_runs(bk, k, L), std::move(b_n), std::move(c_runs)};
+  const index span = b_n.span * NR, nc = span > 0 ? std::max(span, gett_blocking<T>::nc / span * span) : gett_blocking<T>::nc;
+  return {make_k_runs(ak, k, L), make_k_runs(bk, k, L), std::move(b_n), std::move(c_runs), nc};
 }
 
 /// The operands of the call that follows, over the same offset tables (a batch), or null:
@@ -133,7 +135,7 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
   }
   const index mc_blk = (m_panels_all + m_blocks - 1) / m_blocks * MR;
   m_blocks = (m + mc_blk - 1) / mc_blk;
-  const index nc_max = std::min(B::nc, (n + NR - 1) / NR * NR);
+  const index nc_max = std::min(lay.nc, (n + NR - 1) / NR * NR);
   const index kc_max = std::min(B::kc, k);
   T* pb = scratch<T>(static_cast<std::size_t>(nc_max * kc_max), 0);
 
@@ -178,16 +180,18 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
   auto work = [&](int nt) {
     T* pa = scratch<T>(static_cast<std::size_t>(mc_blk * kc_max), 1);
     line_prefetch pf;
-    for (index j0 = 0; j0 < n; j0 += B::nc) {
-      const index nc = std::min(B::nc, n - j0);
+    for (index j0 = 0; j0 < n; j0 += lay.nc) {
+      const index nc = std::min(lay.nc, n - j0);
       const index n_panels = (nc + NR - 1) / NR;
       for (index p0 = 0; p0 < k; p0 += B::kc) {
         const index kc = std::min(B::kc, k - p0);
         const bool acc = accumulate || p0 > 0;
-        // Chunks of 4 panels of B; where the block starts with a group of panels packed
+        // Chunks of 4 panels of B; where the block starts with a group of strips packed
         // together (pack.hpp n_panels), chunks that hold whole groups.
-        const index lead = lay.b_n.lead[static_cast<std::size_t>(j0 / NR)];
-        const index chunk = lead == j0 / NR ? kernel_shape<T>::lanes * lay.b_n.step : 4;
+        const std::size_t s0 = static_cast<std::size_t>(j0 / kernel_shape<T>::lanes);
+        const index chunk = lay.b_n.span > 0 && s0 < lay.b_n.lead.size() && lay.b_n.lead[s0] == static_cast<index>(s0)
+                                ? lay.b_n.span
+                                : 4;
         if (nt == 1) {
           // The first block of A is multiplied by each chunk of B as soon as it is packed,
           // while the chunk is still in L1/L2 (a block of B is larger than L2: packed whole,

@@ -63,12 +63,12 @@ template <class T>
   return n == kernel_shape<T>::lanes ? load<T>(src + off) : load_first<T>(src + off, n);
 }
 
-/// v[t][j] = src[j][off + t] for j < L, t < nt (nt <= L, the lanes of one vector): an L x L
-/// transpose of rows read at src[j] + off (their first nt elements), row t < nt of the result
-/// stored at dst + t * ld, in the order of t (pack_strand lets rows overlap).
-template <class T>
-[[gnu::always_inline]] inline void transpose_lanes(const T* const* src, index off, T* dst, index ld,
-                                                   int nt = kernel_shape<T>::lanes) {
+/// put(t, v) with v[j] = src[j][off + t] for j < L, t < nt (nt <= L, the lanes of one
+/// vector), in the order of t: an L x L transpose of rows read at src[j] + off (their first
+/// nt elements).
+template <class T, class Put>
+[[gnu::always_inline]] inline void transpose_each(const T* const* src, index off, int nt, Put&& put) {
+  using V = simd_t<T>;
   constexpr int L = kernel_shape<T>::lanes;
 #if defined(__AVX512F__)
   // Within 128-bit lanes by unpacks (and, for float, shuffles), then across lanes: after the
@@ -96,7 +96,7 @@ template <class T>
       out[8 + s] = _mm512_shuffle_f32x4(c1, c3, 0x88);
       out[12 + s] = _mm512_shuffle_f32x4(c1, c3, 0xDD);
     }
-    for (int t = 0; t < nt; ++t) _mm512_storeu_ps(dst + t * ld, out[t]);
+    for (int t = 0; t < nt; ++t) put(t, reinterpret_cast<V>(out[t]));
     return;
   } else {
     __m512d r[8], w[8], out[8];
@@ -114,7 +114,7 @@ template <class T>
       out[4 + s] = _mm512_shuffle_f64x2(c1, c3, 0x88);
       out[6 + s] = _mm512_shuffle_f64x2(c1, c3, 0xDD);
     }
-    for (int t = 0; t < nt; ++t) _mm512_storeu_pd(dst + t * ld, out[t]);
+    for (int t = 0; t < nt; ++t) put(t, reinterpret_cast<V>(out[t]));
     return;
   }
 #elif defined(__AVX__)
@@ -135,7 +135,7 @@ template <class T>
       r[j] = _mm256_permute2f128_ps(u[j], u[j + 4], 0x20);
       r[j + 4] = _mm256_permute2f128_ps(u[j], u[j + 4], 0x31);
     }
-    for (int t = 0; t < nt; ++t) _mm256_storeu_ps(dst + t * ld, r[t]);
+    for (int t = 0; t < nt; ++t) put(t, reinterpret_cast<V>(r[t]));
     return;
   } else {
     __m256d r[4], t[4];
@@ -148,12 +148,22 @@ template <class T>
       r[j] = _mm256_permute2f128_pd(t[j], t[j + 2], 0x20);
       r[j + 2] = _mm256_permute2f128_pd(t[j], t[j + 2], 0x31);
     }
-    for (int t = 0; t < nt; ++t) _mm256_storeu_pd(dst + t * ld, r[t]);
+    for (int t = 0; t < nt; ++t) put(t, reinterpret_cast<V>(r[t]));
     return;
   }
 #endif
-  for (int t = 0; t < nt; ++t)
-    for (int j = 0; j < L; ++j) dst[t * ld + j] = src[j][off + t];
+  for (int t = 0; t < nt; ++t) {
+    V v{};
+    for (int j = 0; j < L; ++j) v[j] = src[j][off + t];
+    put(t, v);
+  }
+}
+
+/// transpose_each storing row t at dst + t * ld (pack_strand lets rows overlap).
+template <class T>
+[[gnu::always_inline]] inline void transpose_lanes(const T* const* src, index off, T* dst, index ld,
+                                                   int nt = kernel_shape<T>::lanes) {
+  transpose_each<T>(src, off, nt, [&](int t, simd_t<T> v) { store<T>(dst + t * ld, v); });
 }
 
 // d[(p + t*step) * W + j] = r[j][o + t] for t < nt, j < W (nt <= L): one transpose per group
@@ -277,59 +287,78 @@ inline panel_runs make_panel_runs(const index* off, const std::vector<index>& co
 
 /// How B's NR-column panels lie in memory (over its column offsets bn, n columns):
 /// unit[q]: panel q's columns are contiguous (a vector copy per row);
-/// lead[q] (or -1): panel q is in the group of panels l, l + S, ..., l + (L-1)S (l = lead[q],
-/// S = step, one for all groups) whose columns are those of panel l moved by 0, 1, ..., L-1
-/// elements: another
-/// n label than the panel's is contiguous in B (`abcd=aebf*fdec`: the panel runs along d, c
-/// is contiguous). A group is packed together: per k step a vector load per column gives one
-/// value of each of its L panels, and transposes sort them.
+/// lead[s] (or -1), over strips of L columns (L lanes; a panel is NR / L strips): strip s is
+/// in the group of strips l, l + S, ..., l + (L-1)S (l = lead[s], S = step, one for all
+/// groups) whose columns are those of strip l moved by 0, 1, ..., L-1 elements: another n
+/// label than the panels' is contiguous in B (`abcd=aebf*fdec`: the panels run along d, c is
+/// contiguous; d = 48 is 1.5 panels, so a group's strips fall at either half of a panel).
+/// A group is packed together: per k step a vector load per column gives one value of each
+/// of its L strips, and a transpose sorts them. Groups tile the columns in spans of L*S
+/// strips, `span` panels (0: no groups);
+/// grouped[q]: every strip of panel q is in a group;
 /// valid[q]: panel q's first valid[q] columns are real (all but in the last panel), the rest
-/// padding past n, never stored.
+/// padding past n, never stored;
 /// runs: the panels' real columns as contiguous stretches.
 struct n_panels {
   std::vector<unsigned char> unit;
   std::vector<index> lead;
-  index step = 0;
+  index step = 0, span = 0;
+  std::vector<unsigned char> grouped;
   std::vector<index> valid;
   panel_runs runs;
 };
 
 inline n_panels make_n_panels(const index* bn, index n, index nr, index lanes) {
   const std::size_t panels = static_cast<std::size_t>((n + nr - 1) / nr);
-  n_panels r{unit_runs(bn, n, nr), std::vector<index>(panels, -1), 0, std::vector<index>(panels), {}};
+  const index L = lanes, nv = nr / lanes, strips = n / L;  // whole strips
+  n_panels r{unit_runs(bn, n, nr), std::vector<index>(static_cast<std::size_t>(strips), -1), 0, 0,
+             std::vector<unsigned char>(panels), std::vector<index>(panels), {}};
   for (std::size_t q = 0; q < panels; ++q) r.valid[q] = std::min(nr, n - static_cast<index>(q) * nr);
   r.runs = make_panel_runs(bn, r.valid, nr);
-  const index full = n / nr;
-  // The column one element past column 0, if any, gives the panel step S (a multiple of nr).
+  // The column one element past column 0, if any, gives the strip step S.
   index c1 = 1;
   while (c1 < n && bn[c1] != bn[0] + 1) ++c1;
-  if (c1 >= n || c1 % nr != 0 || lanes < 2) return r;
-  const index S = c1 / nr;
-  r.step = S;
-  for (index l = 0; l + (lanes - 1) * S < full; ++l) {
-    if (r.unit[static_cast<std::size_t>(l)] || r.lead[static_cast<std::size_t>(l)] >= 0) continue;
+  if (c1 >= n || c1 % L != 0 || L < 2 || nr % L != 0) return r;
+  const index S = c1 / L;
+  auto free_strip = [&](index s) {
+    return !r.unit[static_cast<std::size_t>(s / nv)] && r.lead[static_cast<std::size_t>(s)] < 0;
+  };
+  for (index l = 0; l + (L - 1) * S < strips; ++l) {
+    if (!free_strip(l)) continue;
     bool ok = true;
-    for (index t = 1; ok && t < lanes; ++t) {
-      const index q = l + t * S;
-      ok = !r.unit[static_cast<std::size_t>(q)] && r.lead[static_cast<std::size_t>(q)] < 0;
-      for (index j = 0; ok && j < nr; ++j) ok = bn[q * nr + j] == bn[l * nr + j] + t;
+    for (index t = 1; ok && t < L; ++t) {
+      const index s = l + t * S;
+      ok = free_strip(s);
+      for (index j = 0; ok && j < L; ++j) ok = bn[s * L + j] == bn[l * L + j] + t;
     }
     if (!ok) continue;
-    for (index t = 0; t < lanes; ++t) r.lead[static_cast<std::size_t>(l + t * S)] = l;
+    for (index t = 0; t < L; ++t) r.lead[static_cast<std::size_t>(l + t * S)] = l;
+  }
+  bool any = false;
+  for (std::size_t q = 0; q < panels; ++q) {
+    bool all = static_cast<index>(q + 1) * nr <= strips * L;
+    for (index v = 0; all && v < nv; ++v) all = r.lead[q * static_cast<std::size_t>(nv) + static_cast<std::size_t>(v)] >= 0;
+    r.grouped[q] = all;
+    any = any || all;
+  }
+  if (any) {
+    r.step = S;
+    r.span = L * S / nv;
   }
   return r;
 }
 
-// Packs the group of panels led by local panel q (its columns at `col`, step S panels):
-// d + t*S*NR*kc is panel q + t*S, for k [p0, p0 + kc).
+// Packs the group of strips led by the strip whose L columns are at `col` (step S strips):
+// strip t of the group (t < L) to dst[t], for k [p0, p0 + kc) (rows NR apart).
 template <class T>
-void pack_b_group(const T* const* col, const index* bk, index p0, index kc, index S, T* d) {
-  constexpr index NR = gett_blocking<T>::nr;
+void pack_b_group(const T* const* col, const index* bk, index p0, index kc, T* const* dst) {
+  constexpr index NR = gett_blocking<T>::nr, L = kernel_shape<T>::lanes;
   constexpr index ahead = 8;  // k steps: the loads are far apart, so ask for them early
   for (index p = 0; p < kc; ++p) {
     if (p + ahead < kc)
-      for (index j = 0; j < NR; ++j) __builtin_prefetch(col[j] + bk[p0 + p + ahead]);
-    pack_strand<T, NR>(col, bk[p0 + p], d + p * NR, S * kc);  // value t of a column: panel q + t*S
+      for (index j = 0; j < L; ++j) __builtin_prefetch(col[j] + bk[p0 + p + ahead]);
+    transpose_each<T>(col, bk[p0 + p], static_cast<int>(L),
+                      [&](int t, simd_t<T> v) { store<T>(dst[t] + p * NR, v); });
   }
 }
 
@@ -340,7 +369,7 @@ void pack_b_group(const T* const* col, const index* bk, index p0, index kc, inde
 template <class T>
 void pack_b(const T* b, const index* bk, const index* bn, const n_panels& np, const k_runs& k,
             index p0, index kc, index j0, index nc, T* dst, index panel_lo, index panel_hi) {
-  constexpr index NR = gett_blocking<T>::nr, L = kernel_shape<T>::lanes;
+  constexpr index NR = gett_blocking<T>::nr, L = kernel_shape<T>::lanes, NV = NR / L;
   static_assert(NR % L == 0, "a B micro-panel is whole vectors wide (its contiguous rows are vector copies)");
   const unsigned char* n_unit = np.unit.data();
   const index g0 = j0 / NR;  // j0 is a multiple of NR
@@ -348,14 +377,30 @@ void pack_b(const T* b, const index* bk, const index* bn, const n_panels& np, co
     T* d = dst + q * NR * kc;
     const index cols = np.valid[static_cast<std::size_t>(g0 + q)];  // real columns
     const index jq = j0 + q * NR;
-    if (const index l = np.lead[static_cast<std::size_t>(g0 + q)]; l >= 0) {
-      const index last = l + (L - 1) * np.step - g0;
-      if (l - g0 >= panel_lo && last < panel_hi && (last + 1) * NR <= nc) {  // the whole group is here
-        if (l == g0 + q) {
-          const T* col[NR];
-          for (index j = 0; j < NR; ++j) col[j] = b + bn[jq + j];
-          pack_b_group<T>(col, bk, p0, kc, np.step, d);
+    if (np.span > 0) {
+      // Groups led by this panel's strips, where all of a group is in [panel_lo, panel_hi)
+      // (and in the block); the panel is done if all its strips' groups are.
+      bool done = np.grouped[static_cast<std::size_t>(g0 + q)];
+      for (index v = 0; v < NV; ++v) {
+        const index s = (g0 + q) * NV + v;
+        if (s >= static_cast<index>(np.lead.size())) break;
+        const index l = np.lead[static_cast<std::size_t>(s)];
+        const index last = l + (L - 1) * np.step - g0 * NV;  // local strips
+        if (l < 0 || l - g0 * NV < panel_lo * NV || last >= panel_hi * NV || (last / NV + 1) * NR > nc) {
+          done = false;
+          continue;
         }
+        if (l != s) continue;
+        const T* col[L];
+        T* to[L];
+        for (index j = 0; j < L; ++j) col[j] = b + bn[jq + v * L + j];
+        for (index t = 0; t < L; ++t) {
+          const index st = l - g0 * NV + t * np.step;
+          to[t] = dst + st / NV * NR * kc + st % NV * L;
+        }
+        pack_b_group<T>(col, bk, p0, kc, to);
+      }
+      if (done) {
         ++q;
         continue;
       }
