@@ -57,7 +57,8 @@ gett_layout make_gett_layout(index n, index k, const index* ak, const index* bk,
   constexpr index NR = gett_blocking<T>::nr, L = kernel_shape<T>::lanes;
   n_panels b_n = make_n_panels(bn, n, NR, L);
   panel_runs c_runs = make_panel_runs(cn, b_n.valid, NR);
-  const index span = b_n.span * NR, nc = span > 0 ? std::max(span, gett_blocking<T>::nc / span * span) : gett_blocking<T>::nc;
+  const index span = b_n.span * NR, nc_max = gett_blocking<T>::nc;
+  const index nc = span > 0 ? std::max(span, nc_max / span * span) : nc_max;
   return {make_k_runs(ak, k, L), make_k_runs(bk, k, L), std::move(b_n), std::move(c_runs), nc};
 }
 

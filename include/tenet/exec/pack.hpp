@@ -383,8 +383,9 @@ inline n_panels make_n_panels(const index* bn, index n, index nr, index lanes) {
   }
   bool any = false;
   for (std::size_t q = 0; q < panels; ++q) {
-    bool all = static_cast<index>(q + 1) * nr <= strips * L;
-    for (index v = 0; all && v < nv; ++v) all = r.lead[q * static_cast<std::size_t>(nv) + static_cast<std::size_t>(v)] >= 0;
+    const index s0 = static_cast<index>(q) * nv;
+    bool all = s0 + nv <= strips;
+    for (index v = 0; all && v < nv; ++v) all = r.lead[static_cast<std::size_t>(s0 + v)] >= 0;
     r.grouped[q] = all;
     any = any || all;
   }
