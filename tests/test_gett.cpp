@@ -97,7 +97,11 @@ void check_gett(idx m, idx n, idx k, bool accumulate, int threads, std::uint64_t
 }  // namespace
 
 TEST_CASE("gett matches explicit loops for odd shapes, strides and block edges") {
-  const idx sizes[][3] = {{1, 1, 1}, {7, 5, 3}, {13, 17, 1}, {1, 40, 9}, {37, 1, 300}, {61, 53, 257}, {250, 33, 20}, {5, 2100, 3}, {37, 1100, 20}, {300, 230, 40}, {20, 2100, 40}};
+  // {530, 45, 270}: several blocks of A on one thread (a block holds more rows where k is
+  // short: {300, 230, 40} is one block).
+  const idx sizes[][3] = {{1, 1, 1},      {7, 5, 3},      {13, 17, 1},     {1, 40, 9},      {37, 1, 300},
+                          {61, 53, 257},  {250, 33, 20},  {5, 2100, 3},    {37, 1100, 20},  {300, 230, 40},
+                          {20, 2100, 40}, {530, 45, 270}};
   std::uint64_t seed = 1;
   for (const auto& s : sizes)
     for (bool acc : {false, true})

@@ -129,7 +129,10 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
   // equal but for one panel: each step (below) ends at a barrier, so uneven shares idle a core.
   const bool split_m = threads > 1 && m >= threads * 8 * MR;
   const index m_panels_all = (m + MR - 1) / MR;
-  index m_blocks = (m + B::mc - 1) / B::mc;
+  const index kc_max = std::min(B::kc, k);
+  // A block holds mc x kc elements: where k is short, more rows (as many bytes).
+  const index mc_rows = std::max<index>(B::mc, B::mc * B::kc / kc_max / MR * MR);
+  index m_blocks = (m + mc_rows - 1) / mc_rows;
   if (split_m) {
     const index per_thread = std::clamp<index>(m_panels_all / (8 * threads), 1, 4);
     m_blocks = (std::max(m_blocks, per_thread * threads) + threads - 1) / threads * threads;
@@ -137,7 +140,6 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
   const index mc_blk = (m_panels_all + m_blocks - 1) / m_blocks * MR;
   m_blocks = (m + mc_blk - 1) / mc_blk;
   const index nc_max = std::min(lay.nc, (n + NR - 1) / NR * NR);
-  const index kc_max = std::min(B::kc, k);
   T* pb = scratch<T>(static_cast<std::size_t>(nc_max * kc_max), 0);
 
   // C (rows [i0, i0 + mc)) += the packed A block times B panels [jp_lo, jp_hi); a few lines
@@ -236,14 +238,17 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
             }
             for (index q = 0; q < n_panels; q += chunk) {
               const index hi = std::min(n_panels, q + chunk);
-              pack_b(b, bk, bn, lay.b_n, lay.b_k, p0, kc, j0, nc, pb, q, hi);
+              // With one block of A no chunk is reused: each is packed at the start of the
+              // buffer (still in cache) as a block of its own.
+              const index jq = m_blocks == 1 ? j0 + q * NR : j0, ql = m_blocks == 1 ? 0 : q;
+              pack_b(b, bk, bn, lay.b_n, lay.b_k, p0, kc, jq, nc - (jq - j0), pb, ql, ql + hi - q);
               pf.clear();
               if (ahead && hi < n_panels)
                 pf.add(b, bn + j0 + hi * NR, std::min(nc, (hi + chunk) * NR) - hi * NR, bk + p0, kc);
               else if (ahead)
                 plan_after_block(ib);
               pf.spread((hi - q) * m_tiles);
-              multiply(pa, i0, mc, j0, kc, acc, q, hi, &pf);
+              multiply(pa, i0, mc, jq, kc, acc, ql, ql + hi - q, &pf);
             }
           }
           continue;
