@@ -117,6 +117,27 @@ TEST_CASE("gett matches explicit loops for odd shapes, strides and block edges")
       }
 }
 
+TEST_CASE("gett splits a long k between threads: whole k-slices each, the slices left by rows") {
+  // m, n <= 512 and k >= 4 slices of 256 per thread (gett_split_k; smaller k, as on 3
+  // threads for the first three, takes another scheme). k = 2300: 8 full slices and a short
+  // one, so on 2 threads 4 each, the short one shared by rows; 2400: 9 and a short one, both
+  // left over; 2048: 8, none left; 3100: 12 and a short one, 4 each on 3 threads; 3072: 12,
+  // none left. Plain: C strided along n; transposed: contiguous.
+  const idx sizes[][3] = {{45, 70, 2300}, {9, 33, 2048}, {20, 40, 2400}, {70, 5, 3100}, {33, 9, 3072}};
+  std::uint64_t seed = 500;
+  for (const auto& s : sizes)
+    for (bool acc : {false, true})
+      for (int threads : {2, 3}) {
+        CAPTURE(s[0]);
+        CAPTURE(s[2]);
+        CAPTURE(threads);
+        for (layout lay : {layout::plain, layout::transposed}) {
+          check_gett<float>(s[0], s[1], s[2], acc, threads, seed++, lay);
+          check_gett<double>(s[0], s[1], s[2], acc, threads, seed++, lay);
+        }
+      }
+}
+
 TEST_CASE("gett's k layout: strands L apart are found where they are contiguous, nowhere else") {
   using tenet::exec::detail::make_k_runs;
   // k = (x_hi, y_hi, x_lo, y_lo) over x = 8, y = 4 with L = 4: y_lo contiguous (vec), x_lo a
