@@ -15,6 +15,7 @@
 #include "tenet/exec/contract_gett.hpp"
 #include "tenet/exec/copy.hpp"
 #include "tenet/exec/gemm.hpp"
+#include "tenet/exec/plan_cache.hpp"
 #include "tenet/exec/policy.hpp"
 #include "tenet/exec/threads.hpp"
 #ifdef TENET_HAS_CBLAS
@@ -51,6 +52,17 @@ labelled_operand<T> prepare(dtensor_view<const T> v, std::span<const int> labels
   if (labels.size() != v.rank())
     throw shape_error("tenet: " + std::to_string(labels.size()) + " labels '" + labels_string(labels) +
                       "' for an operand of shape " + tenet::detail::shape_string(v.extents()));
+  auto kept = [&](int l) {
+    return std::find(keep1.begin(), keep1.end(), l) != keep1.end() ||
+           std::find(keep2.begin(), keep2.end(), l) != keep2.end();
+  };
+  // The common case, every label once and kept: the operand as it is (nothing allocated but
+  // the labels; this runs on every call).
+  bool plain = true;
+  for (std::size_t r = 0; plain && r < labels.size(); ++r)
+    plain = kept(labels[r]) && std::find(labels.begin(), labels.begin() + static_cast<std::ptrdiff_t>(r),
+                                         labels[r]) == labels.begin() + static_cast<std::ptrdiff_t>(r);
+  if (plain) return {std::move(v), std::vector<int>(labels.begin(), labels.end()), std::nullopt};
   std::vector<int> ul;
   std::vector<index> ext, str;
   for (std::size_t r = 0; r < labels.size(); ++r) {
@@ -69,10 +81,6 @@ labelled_operand<T> prepare(dtensor_view<const T> v, std::span<const int> labels
     }
   }
   dtensor_view<const T> diag(v.data(), dyn_extents(ext), str);
-  auto kept = [&](int l) {
-    return std::find(keep1.begin(), keep1.end(), l) != keep1.end() ||
-           std::find(keep2.begin(), keep2.end(), l) != keep2.end();
-  };
   std::vector<int> keep_map(ul.size(), -1), out_labels;
   std::vector<index> out_ext;
   for (std::size_t r = 0; r < ul.size(); ++r)
@@ -173,7 +181,7 @@ contraction_step describe_step(const std::vector<label_dim>& dims, const contrac
 /// for one label, and when C has a label that neither A nor B has.
 template <class P, class T>
   requires execution_policy<P>
-void contract(P policy, dtensor_view<const T> a, std::span<const int> la, dtensor_view<const T> b,
+void contract(P policy, const dtensor_view<const T>& a, std::span<const int> la, const dtensor_view<const T>& b,
               std::span<const int> lb, dtensor_view<T> c, std::span<const int> lc, bool accumulate = false) {
   using detail::labels_string;
   const int threads = thread_count(policy);
@@ -188,7 +196,8 @@ void contract(P policy, dtensor_view<const T> a, std::span<const int> la, dtenso
   auto pb = detail::prepare(b, lb, pa.labels, lc);
 
   std::vector<detail::label_dim> dims;
-  auto add = [&](int op, const std::vector<int>& labels, auto v) {
+  dims.reserve(la.size() + lb.size() + lc.size());
+  auto add = [&](int op, std::span<const int> labels, const auto& v) {
     for (std::size_t r = 0; r < labels.size(); ++r) {
       auto it = std::find_if(dims.begin(), dims.end(), [&](auto& x) { return x.label == labels[r]; });
       if (it == dims.end()) {
@@ -209,7 +218,7 @@ void contract(P policy, dtensor_view<const T> a, std::span<const int> la, dtenso
   add(0, pa.labels, pa.v);
   add(1, pb.labels, pb.v);
   const std::size_t n_in = dims.size();
-  add(2, std::vector<int>(lc.begin(), lc.end()), c);
+  add(2, lc, c);
   if (dims.size() != n_in)
     throw shape_error("tenet: output labels '" + labels_string(lc) + "' name a label that no operand has ('" +
                       labels_string(la) + "', '" + labels_string(lb) + "')");
@@ -227,9 +236,9 @@ void contract(P policy, dtensor_view<const T> a, std::span<const int> la, dtenso
     }
   std::erase_if(dims, [](const auto& x) { return x.ext == 1; });
 
-  const detail::contraction_plan plan =
-      detail::plan_contraction(dims, {}, detail::gett_supports<T>, preferred_engine(policy),
-                               detail::blas_supports<T>);
+  const auto prepared = detail::prepared_for<T>(dims, preferred_engine(policy), detail::gett_supports<T>,
+                                                detail::blas_supports<T>);
+  const detail::contraction_plan& plan = prepared->plan;
   if (detail::report_sink& sink = detail::current_report(); sink.report) {
     sink.report->steps.push_back(
         detail::describe_step(dims, plan, preferred_engine(policy), a, la, b, lb, dtensor_view<T>(c), lc));
@@ -240,7 +249,7 @@ void contract(P policy, dtensor_view<const T> a, std::span<const int> la, dtenso
     return;
   }
   if (plan.gett) {
-    detail::run_gett(dims, plan, pa.v.data(), pb.v.data(), c.data(), accumulate, threads);
+    detail::run_gett(*prepared->gett, plan, pa.v.data(), pb.v.data(), c.data(), accumulate, threads);
     return;
   }
 

@@ -3,6 +3,7 @@
 // the native kernel (gett.hpp), and the batch labels a loop of kernel calls, split across
 // threads when there are enough of them, else each call runs on all threads.
 #include <algorithm>
+#include <cstddef>
 #include <type_traits>
 #include <vector>
 
@@ -69,26 +70,50 @@ inline std::vector<int> k_pack_order(const std::vector<int>& k, std::vector<labe
   return order;
 }
 
-/// C (+)= A B as planned by plan_gett, on `threads` threads.
+/// What a GETT plan derives from the label dims alone (not from the data): the offset
+/// tables of its m, n and k groups, the batch labels it loops over, and the kernel's layout.
+/// Built once per shape and strides (plan_cache.hpp keeps it with the plan).
 template <class T>
-void run_gett(const std::vector<label_dim>& d, const contraction_plan& p, const T* a, const T* b, T* c,
-              bool accumulate, int threads) {
+struct gett_tables {
+  std::vector<index> am, cm, ak, bk, bn, cn;
+  std::vector<label_dim> loops;
+  index n_loops = 1;
+  gett_layout lay;
+  std::size_t elements() const { return am.size() + cm.size() + ak.size() + bk.size() + bn.size() + cn.size(); }
+};
+
+template <class T>
+gett_tables<T> make_gett_tables(const std::vector<label_dim>& d, const contraction_plan& p) {
+  const int oa = p.swap ? 1 : 0, ob = p.swap ? 0 : 1;
+  gett_tables<T> t;
+  t.am = group_offsets(p.m, d, oa);
+  t.cm = group_offsets(p.m, d, 2);
+  std::vector<label_dim> dk = d;
+  const std::vector<int> k_order = k_pack_order(p.k, dk, oa, ob, kernel_shape<T>::lanes);
+  t.ak = group_offsets(k_order, dk, oa);
+  t.bk = group_offsets(k_order, dk, ob);
+  t.bn = group_offsets(p.n, d, ob);
+  t.cn = group_offsets(p.n, d, 2);
+  for (int l : p.loop) {
+    t.loops.push_back(find_dim(d, l));
+    t.n_loops *= t.loops.back().ext;
+  }
+  t.lay = make_gett_layout<T>(static_cast<index>(t.bn.size()), static_cast<index>(t.ak.size()), t.ak.data(),
+                              t.bk.data(), t.bn.data(), t.cn.data());
+  return t;
+}
+
+/// C (+)= A B as planned by plan_gett (its tables `t`), on `threads` threads.
+template <class T>
+void run_gett(const gett_tables<T>& t, const contraction_plan& p, const T* a, const T* b, T* c, bool accumulate,
+              int threads) {
   const int oa = p.swap ? 1 : 0, ob = p.swap ? 0 : 1;
   const T* ga = p.swap ? b : a;
   const T* gb = p.swap ? a : b;
-  const std::vector<index> am = group_offsets(p.m, d, oa), cm = group_offsets(p.m, d, 2);
-  std::vector<label_dim> dk = d;
-  const std::vector<int> k_order = k_pack_order(p.k, dk, oa, ob, kernel_shape<T>::lanes);
-  const std::vector<index> ak = group_offsets(k_order, dk, oa), bk = group_offsets(k_order, dk, ob);
-  const std::vector<index> bn = group_offsets(p.n, d, ob), cn = group_offsets(p.n, d, 2);
-  const index m = static_cast<index>(am.size()), n = static_cast<index>(bn.size()), k = static_cast<index>(ak.size());
-  std::vector<label_dim> loops;
-  index n_loops = 1;
-  for (int l : p.loop) {
-    loops.push_back(find_dim(d, l));
-    n_loops *= loops.back().ext;
-  }
-  const gett_layout lay = make_gett_layout<T>(n, k, ak.data(), bk.data(), bn.data(), cn.data());
+  const index m = static_cast<index>(t.am.size()), n = static_cast<index>(t.bn.size()),
+              k = static_cast<index>(t.ak.size());
+  const std::vector<label_dim>& loops = t.loops;
+  const index n_loops = t.n_loops;
   struct offsets {
     index a = 0, b = 0, c = 0;
   };
@@ -110,8 +135,8 @@ void run_gett(const std::vector<label_dim>& d, const contraction_plan& p, const 
       const offsets g = o + 1 < hi ? offsets_of(o + 1) : offsets{};
       gett_next<T> next;  // the next call's operands, read ahead by this one
       if (o + 1 < hi) next = {ga + g.a, gb + g.b};
-      gett<T>(m, n, k, ga + f.a, am.data(), ak.data(), gb + f.b, bk.data(), bn.data(), c + f.c, cm.data(),
-              cn.data(), accumulate, gett_threads, lay, next);
+      gett<T>(m, n, k, ga + f.a, t.am.data(), t.ak.data(), gb + f.b, t.bk.data(), t.bn.data(), c + f.c,
+              t.cm.data(), t.cn.data(), accumulate, gett_threads, t.lay, next);
       f = g;
     }
   };
@@ -120,7 +145,7 @@ void run_gett(const std::vector<label_dim>& d, const contraction_plan& p, const 
   if (par_loops) {
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(threads) schedule(static)
-    for (int t = 0; t < threads; ++t) body(n_loops * t / threads, n_loops * (t + 1) / threads, 1);
+    for (int w = 0; w < threads; ++w) body(n_loops * w / threads, n_loops * (w + 1) / threads, 1);
     return;
 #endif
   }

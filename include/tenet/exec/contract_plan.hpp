@@ -29,6 +29,7 @@ struct label_dim {
   index ext;
   index s[3];   // stride in A, B, C
   bool in[3];   // present in A, B, C
+  friend bool operator==(const label_dim&, const label_dim&) = default;
 };
 
 struct contraction_plan {

@@ -8,6 +8,7 @@
 //     adding onto) an existing tensor or view of the result's shape, which is not reallocated.
 // Each form takes an execution policy first: einsum(exec::par, ...). Operands share one
 // element type.
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <span>
@@ -252,13 +253,13 @@ void einsum_out(P policy, const einsum_spec& spec, const char* head, O&& out, bo
   static_assert(std::is_same_v<std::remove_const_t<TO>, T>, "einsum_into: the output's element type differs from the operands'");
   static_assert(!std::is_const_v<TO>, "einsum_into: the output is read-only (a const tensor or a const view)");
   if constexpr (typed && std::is_same_v<TO, T>) {
-    const std::vector<index> ext = einsum_shape<T>(spec, x...);
-    const dtensor_view<T> ov(as_view(out));
-    if (!(ov.extents() == dyn_extents(ext)))
-      throw shape_error(einsum_context(spec, head) + ": the output has shape " + shape_string(ov.extents()) +
-                        " but the operands give " + shape_string(std::span<const index>(ext)));
     const std::array<dtensor_view<const T>, sizeof...(X)> ops = {dtensor_view<const T>(as_view(x))...};
     const std::span<const dtensor_view<const T>> sp(ops);
+    const std::vector<index> ext = einsum_output_extents<T>(spec, sp);
+    const dtensor_view<T> ov(as_view(out));
+    if (!std::ranges::equal(ov.extents().as_span(), ext))
+      throw shape_error(einsum_context(spec, head) + ": the output has shape " + shape_string(ov.extents()) +
+                        " but the operands give " + shape_string(std::span<const index>(ext)));
     if ((overlaps(ov, as_view(x)) || ...)) {
       dtensor<T> tmp = accumulate ? dtensor<T>(ov) : dtensor<T>(for_overwrite, dyn_extents(ext));
       einsum_into<P, T>(policy, spec, sp, tmp.view(), accumulate, order);
