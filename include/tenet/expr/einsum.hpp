@@ -260,7 +260,7 @@ void einsum_out(P policy, const einsum_spec& spec, const char* head, O&& out, bo
     if (!std::ranges::equal(ov.extents().as_span(), ext))
       throw shape_error(einsum_context(spec, head) + ": the output has shape " + shape_string(ov.extents()) +
                         " but the operands give " + shape_string(std::span<const index>(ext)));
-    if ((overlaps(ov, as_view(x)) || ...)) {
+    if (std::ranges::any_of(ops, [&](const dtensor_view<const T>& v) { return overlaps(ov, v); })) {
       dtensor<T> tmp = accumulate ? dtensor<T>(ov) : dtensor<T>(for_overwrite, dyn_extents(ext));
       einsum_into<P, T>(policy, spec, sp, tmp.view(), accumulate, order);
       exec::copy(policy, dtensor_view<const T>(tmp.view()), ov);
