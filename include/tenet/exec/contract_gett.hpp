@@ -77,7 +77,6 @@ template <class T>
 struct gett_tables {
   std::vector<index> am, cm, ak, bk, bn, cn;
   std::vector<label_dim> loops;
-  index n_loops = 1;
   gett_layout lay;
   std::size_t elements() const { return am.size() + cm.size() + ak.size() + bk.size() + bn.size() + cn.size(); }
 };
@@ -94,10 +93,7 @@ gett_tables<T> make_gett_tables(const std::vector<label_dim>& d, const contracti
   t.bk = group_offsets(k_order, dk, ob);
   t.bn = group_offsets(p.n, d, ob);
   t.cn = group_offsets(p.n, d, 2);
-  for (int l : p.loop) {
-    t.loops.push_back(find_dim(d, l));
-    t.n_loops *= t.loops.back().ext;
-  }
+  for (int l : p.loop) t.loops.push_back(find_dim(d, l));
   t.lay = make_gett_layout<T>(static_cast<index>(t.bn.size()), static_cast<index>(t.ak.size()), t.ak.data(),
                               t.bk.data(), t.bn.data(), t.cn.data());
   return t;
@@ -113,7 +109,8 @@ void run_gett(const gett_tables<T>& t, const contraction_plan& p, const T* a, co
   const index m = static_cast<index>(t.am.size()), n = static_cast<index>(t.bn.size()),
               k = static_cast<index>(t.ak.size());
   const std::vector<label_dim>& loops = t.loops;
-  const index n_loops = t.n_loops;
+  index n_loops = 1;
+  for (const label_dim& x : loops) n_loops *= x.ext;
   struct offsets {
     index a = 0, b = 0, c = 0;
   };

@@ -32,7 +32,8 @@ struct plan_cache_stats {
 template <class T>
 struct plan_cache {
   // A few entries: a new one goes first, a hit moves one place forward, the last goes when
-  // full. Entries whose tables are large (a long m or n group) are not kept: their contraction dwarfs planning anyway, and they would hold memory.
+  // full. Entries whose tables are large (a long m or n group) are not kept: their
+  // contraction dwarfs planning anyway, and they would hold memory.
   static constexpr std::size_t capacity = 16;
   static constexpr std::size_t max_table_elements = std::size_t{1} << 16;
   struct entry {
