@@ -26,11 +26,11 @@ std::vector<idx> offsets(const std::vector<idx>& ext, const std::vector<idx>& st
   return off;
 }
 
-enum class layout { plain, transposed, tiled, grouped, strips };
+enum class layout { plain, transposed, tiled, grouped, strips, odd };
 
 template <class T>
 void check_gett(idx m, idx n, idx k, bool accumulate, int threads, std::uint64_t seed, layout lay = layout::plain,
-                idx groups = 1) {
+                idx groups = 1, idx v_ext = 0) {
   tenet::splitmix64 g(seed);
   // Padded strides. Plain: k contiguous in A, n in B, m in C (C's tiles go through the
   // scatter path). Transposed: m contiguous in A (A is gathered), k in B (B is packed by
@@ -38,13 +38,18 @@ void check_gett(idx m, idx n, idx k, bool accumulate, int threads, std::uint64_t
   // extents 2L and 3L (L lanes), A(i, x, y) contiguous in y and B(y, j, x) in x, in the
   // order contract_gett.hpp gives them, (x_hi, y_hi, x_lo, y_lo): both pack by transposes.
   // Grouped: n is two modes (u, v) of extents L + 3 and 2 NR, B(p, u, v) contiguous in u but
-  // the panels run along v: strips of L columns, L apart in u, are packed together (pack.hpp
-  // n_panels), the last u's one by one. Strips: the same with v = 3L, 1.5 panels, so that a
-  // panel's two strips are in different groups. `groups`: spans of groups along u.
+  // the panels run along v: groups of L rows (u) of V columns (v) are packed together
+  // (pack.hpp b_group), the last 3 u's one by one. Strips: the same with v = 3L, 1.5 panels,
+  // so that a panel's two halves are in different groups. Odd: v = L + 5 (or `v_ext`), u = L
+  // + 7: rows start anywhere in a panel, the last group has 7 rows. `groups`: groups of L
+  // rows along u.
   const bool tr = lay == layout::transposed;
   constexpr idx L = tenet::exec::detail::kernel_shape<T>::lanes, X = 2 * L, Y = 3 * L;
-  const bool grouped = lay == layout::grouped || lay == layout::strips;
-  const idx U = groups * L + 3, V = lay == layout::strips ? 3 * L : 2 * tenet::exec::detail::gett_blocking<T>::nr;
+  const bool grouped = lay == layout::grouped || lay == layout::strips || lay == layout::odd;
+  const idx U = groups * L + (lay == layout::odd ? 7 : 3);
+  const idx V = lay == layout::strips ? 3 * L
+                : lay == layout::odd  ? (v_ext > 0 ? v_ext : L + 5)
+                                      : 2 * tenet::exec::detail::gett_blocking<T>::nr;
   if (lay == layout::tiled) k = X * Y;
   if (grouped) n = U * V;
   auto k_offsets = [&](bool in_a) {
@@ -109,7 +114,8 @@ TEST_CASE("gett matches explicit loops for odd shapes, strides and block edges")
         CAPTURE(s[0]);
         CAPTURE(s[1]);
         CAPTURE(s[2]);
-        for (layout lay : {layout::plain, layout::transposed, layout::tiled, layout::grouped, layout::strips}) {
+        for (layout lay : {layout::plain, layout::transposed, layout::tiled, layout::grouped, layout::strips,
+                           layout::odd}) {
           CAPTURE(static_cast<int>(lay));
           check_gett<float>(s[0], s[1], s[2], acc, threads, seed++, lay);
           check_gett<double>(s[0], s[1], s[2], acc, threads, seed++, lay);
@@ -160,39 +166,60 @@ TEST_CASE("gett's k layout: strands L apart are found where they are contiguous,
   CHECK(make_k_runs(b.data(), 32, 4).tile == std::vector<unsigned char>{1, 0});
 }
 
-TEST_CASE("gett's n layout: groups of strips moved by one element each") {
+TEST_CASE("gett's n layout: groups of columns whose rows are the first row moved by one element") {
+  using tenet::exec::detail::b_group;
   using tenet::exec::detail::make_n_panels;
-  // n = (u, v), u = 5 contiguous, v = 4 at stride 7, panels of 2 columns along v, strips of
-  // L = 2 (one per panel): panel (u, vb) is number 2u + vb; panel (u + 1, vb) is its columns
-  // moved by one.
+  auto same = [](const std::vector<b_group>& g, const std::vector<std::pair<idx, idx>>& want) {
+    bool ok = g.size() == want.size();
+    for (std::size_t i = 0; ok && i < g.size(); ++i) ok = g[i].x0 == want[i].first && g[i].rows == want[i].second;
+    return ok;
+  };
+  const idx big = 1 << 20;
+  // n = (u, v), u = 5 contiguous, v = 4 at stride 7: column 4 (u = 1) is column 0 moved by
+  // one. With 2 lanes, groups of 2 rows (u); u = 4 has no partner. Panels of 2 columns.
   std::vector<idx> bn;
   for (idx u = 0; u < 5; ++u)
     for (idx v = 0; v < 4; ++v) bn.push_back(u + 7 * v);
-  const auto np = make_n_panels(bn.data(), 20, 2, 2);
+  const auto np = make_n_panels(bn.data(), 20, 2, 2, big);
   CHECK(np.unit == std::vector<unsigned char>(10, 0));
-  CHECK(np.lead == std::vector<idx>{0, 1, 0, 1, 4, 5, 4, 5, -1, -1});  // u = 4 has no partner
-  CHECK(np.step == 2);
-  CHECK(np.span == 4);
-  CHECK(np.grouped == std::vector<unsigned char>{1, 1, 1, 1, 1, 1, 1, 1, 0, 0});
-  bn[13] += 100;  // panel 6 (u = 3, vb = 0) no longer matches panel 4
-  CHECK(make_n_panels(bn.data(), 20, 2, 2).lead == std::vector<idx>{0, 1, 0, 1, -1, 5, -1, 5, -1, -1});
+  CHECK(np.c1 == 4);
+  CHECK(same(np.groups, {{0, 2}, {8, 2}}));
+  CHECK(np.covered == std::vector<unsigned char>{1, 1, 1, 1, 1, 1, 1, 1, 0, 0});
+  bn[13] += 100;  // u = 3, v = 1 no longer one past u = 2: that group goes
+  const auto broken = make_n_panels(bn.data(), 20, 2, 2, big);
+  CHECK(same(broken.groups, {{0, 2}}));
+  CHECK(broken.covered == std::vector<unsigned char>{1, 1, 1, 1, 0, 0, 0, 0, 0, 0});
 
-  // v = 6 (1.5 panels of 4, strips of 2): strips s and s + 3 are a group, and a panel's two
-  // strips belong to different groups (abcd=aebf*fdec, d = 48, 32-column panels).
+  // v = 5, u = 9, 4 lanes, panels of 4: groups of 4 rows of 5 columns start inside panels
+  // (abcd=dbea*ec: rows of 527 columns), u = 8 is left alone.
   bn.clear();
-  for (idx u = 0; u < 3; ++u)
-    for (idx v = 0; v < 6; ++v) bn.push_back(u + 5 * v);
-  const auto odd = make_n_panels(bn.data(), 18, 4, 2);
-  CHECK(odd.step == 3);
-  CHECK(odd.span == 3);
-  CHECK(odd.lead == std::vector<idx>{0, 1, 2, 0, 1, 2, -1, -1, -1});  // u = 2 has no partner
-  CHECK(odd.grouped == std::vector<unsigned char>{1, 1, 1, 0, 0});
+  for (idx u = 0; u < 9; ++u)
+    for (idx v = 0; v < 5; ++v) bn.push_back(u + 11 * v);
+  const auto odd = make_n_panels(bn.data(), 45, 4, 4, big);
+  CHECK(odd.c1 == 5);
+  CHECK(same(odd.groups, {{0, 4}, {20, 4}}));
+  CHECK(odd.width() == 20);
+  CHECK(odd.covered == std::vector<unsigned char>{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0});
+  // Chunks of B end where a group ends, past the 4 panels they would otherwise hold.
+  using tenet::exec::detail::chunk_end;
+  CHECK(chunk_end(odd, 4, 0, 0, 12) == 5);
+  CHECK(chunk_end(odd, 4, 0, 5, 12) == 10);
+  CHECK(chunk_end(odd, 4, 0, 10, 12) == 12);
+  CHECK(make_n_panels(bn.data(), 45, 4, 4, 19).groups.empty());  // wider than allowed
+  // Rows of 3 columns: too narrow for groups.
+  bn.clear();
+  for (idx u = 0; u < 9; ++u)
+    for (idx v = 0; v < 3; ++v) bn.push_back(u + 11 * v);
+  CHECK(make_n_panels(bn.data(), 27, 4, 4, big).groups.empty());
 
-  // Three spans of groups along u: with 16 lanes (2448 columns) more than one block of B,
-  // each of whole spans.
+  // Against loops: three groups of L rows of 64 or 48 columns, more than one block of B
+  // (2448 columns with 16 lanes), each of whole groups; rows of 201 columns, groups wider
+  // than a block (3216 columns), cut by the blocks' edges.
   for (int threads : {1, 2}) {
     check_gett<float>(37, 0, 40, false, threads, 11, layout::strips, 3);
     check_gett<double>(37, 0, 40, true, threads, 12, layout::strips, 3);
+    check_gett<float>(29, 0, 40, true, threads, 13, layout::odd, 2, 201);
+    check_gett<double>(29, 0, 40, false, threads, 14, layout::odd, 2, 201);
   }
 }
 

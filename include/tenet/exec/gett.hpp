@@ -49,16 +49,24 @@ struct gett_layout {
   k_runs a_k, b_k;  // contiguous stretches of k in A, in B
   n_panels b_n;     // how B's NR-column panels lie
   panel_runs c_runs;  // per NR-column panel: its real columns as stretches contiguous in C
-  index nc = 0;       // columns per block of B: whole spans of B's groups of strips, if any
+  index nc = 0;       // columns per block of B: whole groups of B's columns, where they fit
 };
 
 template <class T>
 gett_layout make_gett_layout(index n, index k, const index* ak, const index* bk, const index* bn, const index* cn) {
   constexpr index NR = gett_blocking<T>::nr, L = kernel_shape<T>::lanes;
-  n_panels b_n = make_n_panels(bn, n, NR, L);
+  constexpr index nc_max = gett_blocking<T>::nc, kc_max = gett_blocking<T>::kc;
+  // A block of B holds a whole group of columns (pack.hpp b_group), in up to twice the
+  // elements of the usual block.
+  n_panels b_n = make_n_panels(bn, n, NR, L, 2 * nc_max * kc_max / std::clamp<index>(k, 1, kc_max));
   panel_runs c_runs = make_panel_runs(cn, b_n.valid, NR);
-  const index span = b_n.span * NR, nc_max = gett_blocking<T>::nc;
-  const index nc = span > 0 ? std::max(span, nc_max / span * span) : nc_max;
+  // Blocks of whole groups where they fit the usual width in whole panels (`abcd=aebf*fdec`:
+  // two of 768 columns), else as wide as the widest (a group cut by a block's edge is read
+  // by both blocks).
+  const index w = b_n.width();
+  const index nc = w == 0                                   ? nc_max
+                   : w <= nc_max && nc_max / w * w % NR == 0 ? nc_max / w * w
+                                                             : (std::max(nc_max, w) + NR - 1) / NR * NR;
   return {make_k_runs(ak, k, L), make_k_runs(bk, k, L), std::move(b_n), std::move(c_runs), nc};
 }
 
@@ -198,18 +206,17 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
   auto work = [&](int nt) {
     T* pa = scratch<T>(static_cast<std::size_t>(mc_blk * kc_max), 1);
     line_prefetch pf;
+#ifdef _OPENMP
+    std::vector<index> cuts;  // a team's chunks of B in the current block
+#endif
     for (index j0 = 0; j0 < n; j0 += lay.nc) {
       const index nc = std::min(lay.nc, n - j0);
       const index n_panels = (nc + NR - 1) / NR;
       for (index p0 = 0; p0 < k; p0 += B::kc) {
         const index kc = std::min(B::kc, k - p0);
         const bool acc = accumulate || p0 > 0;
-        // Chunks of 4 panels of B; where the block starts with a group of strips packed
-        // together (pack.hpp n_panels), chunks that hold whole groups.
-        const std::size_t s0 = static_cast<std::size_t>(j0 / kernel_shape<T>::lanes);
-        const index chunk = lay.b_n.span > 0 && s0 < lay.b_n.lead.size() && lay.b_n.lead[s0] == static_cast<index>(s0)
-                                ? lay.b_n.span
-                                : 4;
+        // Chunks of B's panels: 4, or whole groups of columns (pack.hpp chunk_end).
+        auto chunk_to = [&](index block, index q, index panels) { return chunk_end(lay.b_n, NR, block, q, panels); };
         if (nt == 1) {
           // The first block of A is multiplied by each chunk of B as soon as it is packed,
           // while the chunk is still in L1/L2 (a block of B is larger than L2: packed whole,
@@ -239,7 +246,8 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
             }
             const index k1 = std::min(B::kc, k - p1);
             pf.add(a1, am, std::min(mc_blk, m), ak + p1, k1);
-            pf.add(b1, bn + j1, std::min(chunk * NR, n - j1), bk + p1, k1);
+            const index panels1 = (std::min(lay.nc, n - j1) + NR - 1) / NR;
+            pf.add(b1, bn + j1, std::min(chunk_to(j1, 0, panels1) * NR, n - j1), bk + p1, k1);
           };
           for (index ib = 0; ib < m_blocks; ++ib) {
             const index i0 = ib * mc_blk, mc = std::min(mc_blk, m - i0), m_tiles = (mc + MR - 1) / MR;
@@ -251,15 +259,16 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
               multiply(pa, i0, mc, j0, kc, acc, 0, n_panels, &pf);
               continue;
             }
-            for (index q = 0; q < n_panels; q += chunk) {
-              const index hi = std::min(n_panels, q + chunk);
+            for (index q = 0, hi; q < n_panels; q = hi) {
+              hi = chunk_to(j0, q, n_panels);
               // With one block of A no chunk is reused: each is packed at the start of the
               // buffer (still in cache) as a block of its own.
               const index jq = m_blocks == 1 ? j0 + q * NR : j0, ql = m_blocks == 1 ? 0 : q;
               pack_b(b, bk, bn, lay.b_n, lay.b_k, p0, kc, jq, nc - (jq - j0), pb, ql, ql + hi - q);
               pf.clear();
               if (ahead && hi < n_panels)
-                pf.add(b, bn + j0 + hi * NR, std::min(nc, (hi + chunk) * NR) - hi * NR, bk + p0, kc);
+                pf.add(b, bn + j0 + hi * NR, std::min(nc, chunk_to(j0, hi, n_panels) * NR) - hi * NR, bk + p0,
+                       kc);
               else if (ahead)
                 plan_after_block(ib);
               pf.spread((hi - q) * m_tiles);
@@ -270,10 +279,14 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
         }
 #ifdef _OPENMP
         // Tasks of one chunk each.
-        const index b_tasks = (n_panels + chunk - 1) / chunk;
+        if (p0 == 0) {
+          cuts.assign(1, 0);
+          while (cuts.back() < n_panels) cuts.push_back(chunk_to(j0, cuts.back(), n_panels));
+        }
+        const std::size_t b_tasks = cuts.size() - 1;
 #pragma omp for schedule(dynamic, 1)
-        for (index t = 0; t < b_tasks; ++t)
-          pack_b(b, bk, bn, lay.b_n, lay.b_k, p0, kc, j0, nc, pb, chunk * t, std::min(n_panels, chunk * t + chunk));
+        for (std::size_t t = 0; t < b_tasks; ++t)
+          pack_b(b, bk, bn, lay.b_n, lay.b_k, p0, kc, j0, nc, pb, cuts[t], cuts[t + 1]);
         if (split_m) {
 #pragma omp for schedule(dynamic, 1)
           for (index ib = 0; ib < m_blocks; ++ib) {

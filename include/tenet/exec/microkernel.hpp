@@ -86,6 +86,27 @@ template <class T>
   for (int i = 0; i < n; ++i) p[i] = v[i];
 #endif
 }
+// p[i] = v[first + i] for i < n (0 < n, first + n <= lanes); p[n] and past are not touched.
+template <class T>
+[[gnu::always_inline]] inline void store_lanes(T* p, simd_t<T> v, int first, int n) noexcept {
+  if (first == 0) {
+    if (n == kernel_shape<T>::lanes) store<T>(p, v);
+    else store_first<T>(p, v, n);
+    return;
+  }
+#if defined(__AVX512F__)
+  // The lanes moved down to the first ones, then stored as those.
+  if constexpr (sizeof(T) == 4) {
+    const auto m = static_cast<__mmask16>(((1u << n) - 1) << first);
+    store_first<T>(p, reinterpret_cast<simd_t<T>>(_mm512_maskz_compress_ps(m, reinterpret_cast<__m512>(v))), n);
+  } else {
+    const auto m = static_cast<__mmask8>(((1u << n) - 1) << first);
+    store_first<T>(p, reinterpret_cast<simd_t<T>>(_mm512_maskz_compress_pd(m, reinterpret_cast<__m512d>(v))), n);
+  }
+#else
+  for (int i = 0; i < n; ++i) p[i] = v[first + i];
+#endif
+}
 
 // c[j] = t[j] (c[j] += t[j] when `add`) for j < n, by vectors masked at the end.
 template <class T>

@@ -332,126 +332,150 @@ inline panel_runs make_panel_runs(const index* off, const std::vector<index>& co
   return r;
 }
 
+/// A group of B's columns packed together (pack_b_group): `rows` rows of c1 columns
+/// (n_panels::c1), column x0 + t*c1 + u (t < rows, u < c1) at B's offset bn[x0 + u] + t.
+/// Another n label than the one the panels run along is contiguous in B (`abcd=aebf*fdec`:
+/// the panels run along d, c is contiguous), so per k step one vector load at a column of the
+/// first row reads that column and the ones below it, and a transpose sorts them into rows.
+struct b_group {
+  index x0, rows;
+};
+
 /// How B's NR-column panels lie in memory (over its column offsets bn, n columns):
 /// unit[q]: panel q's columns are contiguous (a vector copy per row);
-/// lead[s] (or -1), over strips of L columns (L lanes; a panel is NR / L strips): strip s is
-/// in the group of strips l, l + S, ..., l + (L-1)S (l = lead[s], S = step, one for all
-/// groups) whose columns are those of strip l moved by 0, 1, ..., L-1 elements: another n
-/// label than the panels' is contiguous in B (`abcd=aebf*fdec`: the panels run along d, c is
-/// contiguous; d = 48 is 1.5 panels, so a group's strips fall at either half of a panel).
-/// A group is packed together: per k step a vector load per column gives one value of each
-/// of its L strips, and a transpose sorts them. Groups tile the columns in spans of L*S
-/// strips, `span` panels (0: no groups);
-/// grouped[q]: every strip of panel q is in a group;
+/// c1, groups: where column c1 (at least 4) is column 0 moved by one element, the columns in
+/// groups (b_group) of 4 to L rows (L lanes), in column order, disjoint; c1 need not be a
+/// multiple of anything (`abcd=dbea*ec`: c1 = 527), so a group's rows start anywhere in a panel;
+/// covered[q]: every real column of panel q is in a group;
 /// valid[q]: panel q's first valid[q] columns are real (all but in the last panel), the rest
 /// padding past n, never stored;
 /// runs: the panels' real columns as contiguous stretches.
 struct n_panels {
   std::vector<unsigned char> unit;
-  std::vector<index> lead;
-  index step = 0, span = 0;
-  std::vector<unsigned char> grouped;
+  index c1 = 0;
+  std::vector<b_group> groups;
+  std::vector<unsigned char> covered;
   std::vector<index> valid;
   panel_runs runs;
+  index width() const {  // of the widest group, in columns
+    index w = 0;
+    for (const b_group& g : groups) w = std::max(w, g.rows * c1);
+    return w;
+  }
+  // The first group that ends past column x.
+  std::vector<b_group>::const_iterator group_after(index x) const {
+    return std::partition_point(groups.begin(), groups.end(),
+                                [&](const b_group& g) { return g.x0 + g.rows * c1 <= x; });
+  }
 };
 
-inline n_panels make_n_panels(const index* bn, index n, index nr, index lanes) {
+/// `max_width`: the widest group allowed, in columns (a block of B holds a whole group).
+inline n_panels make_n_panels(const index* bn, index n, index nr, index lanes, index max_width) {
   const std::size_t panels = static_cast<std::size_t>((n + nr - 1) / nr);
-  const index L = lanes, nv = nr / lanes, strips = n / L;  // whole strips
-  n_panels r{unit_runs(bn, n, nr), std::vector<index>(static_cast<std::size_t>(strips), -1), 0, 0,
-             std::vector<unsigned char>(panels), std::vector<index>(panels), {}};
+  n_panels r{unit_runs(bn, n, nr), 0, {}, std::vector<unsigned char>(panels), std::vector<index>(panels), {}};
   for (std::size_t q = 0; q < panels; ++q) r.valid[q] = std::min(nr, n - static_cast<index>(q) * nr);
   r.runs = make_panel_runs(bn, r.valid, nr);
-  // The column one element past column 0, if any, gives the strip step S.
   index c1 = 1;
   while (c1 < n && bn[c1] != bn[0] + 1) ++c1;
-  if (c1 >= n || c1 % L != 0 || L < 2 || nr % L != 0) return r;
-  const index S = c1 / L;
-  auto free_strip = [&](index s) {
-    return !r.unit[static_cast<std::size_t>(s / nv)] && r.lead[static_cast<std::size_t>(s)] < 0;
-  };
-  for (index l = 0; l + (L - 1) * S < strips; ++l) {
-    if (!free_strip(l)) continue;
-    bool ok = true;
-    for (index t = 1; ok && t < L; ++t) {
-      const index s = l + t * S;
-      ok = free_strip(s);
-      for (index j = 0; ok && j < L; ++j) ok = bn[s * L + j] == bn[l * L + j] + t;
+  const index min_rows = std::min<index>(4, lanes);
+  if (c1 >= n || c1 < 4 || lanes < 2) return r;
+  for (index x0 = 0; x0 + c1 <= n;) {  // rows of c1 columns from column 0
+    index t = 1;
+    for (bool ok = true; t < lanes && x0 + (t + 1) * c1 <= n; ++t) {
+      for (index u = 0; ok && u < c1; ++u) ok = bn[x0 + t * c1 + u] == bn[x0 + u] + t;
+      if (!ok) break;
     }
-    if (!ok) continue;
-    for (index t = 0; t < L; ++t) r.lead[static_cast<std::size_t>(l + t * S)] = l;
+    if (t >= min_rows && t * c1 <= max_width) {
+      r.groups.push_back({x0, t});
+      x0 += t * c1;
+    } else {
+      x0 += c1;
+    }
   }
-  bool any = false;
+  if (r.groups.empty()) return r;
+  r.c1 = c1;
+  std::vector<unsigned char> in(static_cast<std::size_t>(n));
+  for (const b_group& g : r.groups) std::fill_n(in.begin() + g.x0, g.rows * c1, 1);
   for (std::size_t q = 0; q < panels; ++q) {
-    const index s0 = static_cast<index>(q) * nv;
-    bool all = s0 + nv <= strips;
-    for (index v = 0; all && v < nv; ++v) all = r.lead[static_cast<std::size_t>(s0 + v)] >= 0;
-    r.grouped[q] = all;
-    any = any || all;
-  }
-  if (any) {
-    r.step = S;
-    r.span = L * S / nv;
+    const auto first = in.begin() + static_cast<index>(q) * nr;
+    r.covered[q] = std::all_of(first, first + r.valid[q], [](unsigned char x) { return x != 0; });
   }
   return r;
 }
 
-// Packs the group of strips led by the strip whose L columns are at `col` (step S strips):
-// strip t of the group (t < L) to dst[t], for k [p0, p0 + kc) (rows NR apart).
+/// The end of the chunk of B's panels packed together (and multiplied while in cache) that
+/// starts at panel q of the block at column j0: 4 panels on, or, where that is inside a
+/// group, the panel where the group ends, so that each group is read about once, not once
+/// per chunk it meets. At most `hi`.
+inline index chunk_end(const n_panels& np, index nr, index j0, index q, index hi) {
+  index end = std::min(hi, q + 4);
+  if (end < hi && !np.groups.empty()) {
+    const index x = j0 + end * nr;
+    if (const auto g = np.group_after(x); g != np.groups.end() && g->x0 < x)
+      end = std::min(hi, (g->x0 + g->rows * np.c1 - j0) / nr);
+  }
+  return end;
+}
+
+// Packs the columns [lo, hi) of the groups [g, g_end) for k [p0, p0 + kc) into the panels
+// of the block that starts at column j0 (panel q at dst + q*NR*kc). Per run of L columns of a
+// group's first row and k step, a vector load at each column reads the rows below it, and a
+// transpose makes rows.
 template <class T>
-void pack_b_group(const T* const* col, const index* bk, index p0, index kc, T* const* dst) {
+void pack_b_groups(const T* b, const index* bk, const index* bn, std::vector<b_group>::const_iterator g,
+                   std::vector<b_group>::const_iterator g_end, index c1, index p0, index kc, index j0, index lo,
+                   index hi, T* dst) {
   constexpr index NR = gett_blocking<T>::nr, L = kernel_shape<T>::lanes;
   constexpr index ahead = 8;  // k steps: the loads are far apart, so ask for them early
-  for (index p = 0; p < kc; ++p) {
-    if (p + ahead < kc)
-      for (index j = 0; j < L; ++j) __builtin_prefetch(col[j] + bk[p0 + p + ahead]);
-    transpose_each<T>(col, bk[p0 + p], static_cast<int>(L),
-                      [&](int t, simd_t<T> v) { store<T>(dst[t] + p * NR, v); });
-  }
+  for (; g != g_end; ++g)
+    for (index u0 = 0; u0 < c1; u0 += L) {
+      const index un = std::min(L, c1 - u0), x = g->x0 + u0;
+      index t_lo = 0, t_hi = g->rows;  // the rows with columns in [lo, hi)
+      while (t_lo < t_hi && x + t_lo * c1 + un <= lo) ++t_lo;
+      while (t_hi > t_lo && x + (t_hi - 1) * c1 >= hi) --t_hi;
+      if (t_lo == t_hi) continue;
+      const T* col[L];
+      for (index u = 0; u < L; ++u) col[u] = b + bn[x + std::min(u, un - 1)];
+      for (index p = 0; p < kc; ++p) {
+        if (p + ahead < kc)
+          for (index u = 0; u < un; ++u) __builtin_prefetch(col[u] + bk[p0 + p + ahead]);
+        T* row = dst + p * NR;
+        transpose_each<T>(col, bk[p0 + p], static_cast<int>(t_hi), [&](int t, simd_t<T> v) {
+          const index c0 = x + t * c1;  // row t's columns [c0, c0 + un), in at most two panels
+          for (index s = std::max(c0, lo), e = std::min(c0 + un, hi); s < e;) {
+            const index q = (s - j0) / NR, o = (s - j0) % NR, w = std::min(e - s, NR - o);
+            store_lanes<T>(row + q * NR * kc + o, v, static_cast<int>(s - c0), static_cast<int>(w));
+            s += w;
+          }
+        });
+      }
+    }
 }
 
 // Packs k [p0, p0 + kc) x columns [j0, j0 + nc) of B into NR-column micro-panels: panel q
 // holds, for each p, its NR values of row p contiguously. `np`: how the panels lie
-// (make_n_panels; a group is packed together when all of it is in [panel_lo, panel_hi));
-// `k`: as pack_panel's.
+// (make_n_panels; the groups that meet the panels [panel_lo, panel_hi) are packed, as far as
+// they lie in them); `k`: as pack_panel's.
 template <class T>
 void pack_b(const T* b, const index* bk, const index* bn, const n_panels& np, const k_runs& k,
             index p0, index kc, index j0, index nc, T* dst, index panel_lo, index panel_hi) {
-  constexpr index NR = gett_blocking<T>::nr, L = kernel_shape<T>::lanes, NV = NR / L;
+  constexpr index NR = gett_blocking<T>::nr, L = kernel_shape<T>::lanes;
   static_assert(NR % L == 0, "a B micro-panel is whole vectors wide (its contiguous rows are vector copies)");
   const unsigned char* n_unit = np.unit.data();
   const index g0 = j0 / NR;  // j0 is a multiple of NR
+  const index lo = j0 + panel_lo * NR, hi = j0 + std::min(panel_hi * NR, nc);
+  if (!np.groups.empty()) {  // the groups that meet [lo, hi)
+    const auto g = np.group_after(lo);
+    const auto g_end = std::partition_point(g, np.groups.end(), [&](const b_group& x) { return x.x0 < hi; });
+    pack_b_groups<T>(b, bk, bn, g, g_end, np.c1, p0, kc, j0, lo, hi, dst);
+  }
   for (index q = panel_lo; q < panel_hi;) {
     T* d = dst + q * NR * kc;
     const index cols = np.valid[static_cast<std::size_t>(g0 + q)];  // real columns
     const index jq = j0 + q * NR;
-    if (np.span > 0) {
-      // Groups led by this panel's strips, where all of a group is in [panel_lo, panel_hi)
-      // (and in the block); the panel is done if all its strips' groups are.
-      bool done = np.grouped[static_cast<std::size_t>(g0 + q)];
-      for (index v = 0; v < NV; ++v) {
-        const index s = (g0 + q) * NV + v;
-        if (s >= static_cast<index>(np.lead.size())) break;
-        const index l = np.lead[static_cast<std::size_t>(s)];
-        const index last = l + (L - 1) * np.step - g0 * NV;  // local strips
-        if (l < 0 || l - g0 * NV < panel_lo * NV || last >= panel_hi * NV || (last / NV + 1) * NR > nc) {
-          done = false;
-          continue;
-        }
-        if (l != s) continue;
-        const T* col[L];
-        T* to[L];
-        for (index j = 0; j < L; ++j) col[j] = b + bn[jq + v * L + j];
-        for (index t = 0; t < L; ++t) {
-          const index st = l - g0 * NV + t * np.step;
-          to[t] = dst + st / NV * NR * kc + st % NV * L;
-        }
-        pack_b_group<T>(col, bk, p0, kc, to);
-      }
-      if (done) {
-        ++q;
-        continue;
-      }
+    if (np.covered[static_cast<std::size_t>(g0 + q)]) {
+      ++q;
+      continue;
     }
     if (cols == NR && n_unit[jq / NR]) {
       // A run of contiguous panels, one stretch of each row of B: read row by row, so the
