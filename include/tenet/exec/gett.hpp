@@ -120,7 +120,7 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
     for (index t = 1; t <= chunks; ++t) {
       index x = std::min(n, panels * t / chunks * NR);
       if (const auto g = lay.b_n.group_after(x); t < chunks && g != lay.b_n.groups.end() && g->x0 < x) {
-        const index end = g->x0 + g->rows * lay.b_n.c1;
+        const index end = lay.b_n.end(*g);
         x = x - g->x0 <= end - x ? g->x0 : end;
       }
       if (x > cut.back()) cut.push_back(x);

@@ -332,7 +332,7 @@ inline panel_runs make_panel_runs(const index* off, const std::vector<index>& co
   return r;
 }
 
-/// A group of B's columns packed together (pack_b_group): `rows` rows of c1 columns
+/// A group of B's columns packed together (pack_b_groups): `rows` rows of c1 columns
 /// (n_panels::c1), column x0 + t*c1 + u (t < rows, u < c1) at B's offset bn[x0 + u] + t.
 /// Another n label than the one the panels run along is contiguous in B (`abcd=aebf*fdec`:
 /// the panels run along d, c is contiguous), so per k step one vector load at a column of the
@@ -357,15 +357,15 @@ struct n_panels {
   std::vector<unsigned char> covered;
   std::vector<index> valid;
   panel_runs runs;
+  index end(const b_group& g) const { return g.x0 + g.rows * c1; }  // one past its last column
   index width() const {  // of the widest group, in columns
     index w = 0;
-    for (const b_group& g : groups) w = std::max(w, g.rows * c1);
+    for (const b_group& g : groups) w = std::max(w, end(g) - g.x0);
     return w;
   }
   // The first group that ends past column x.
   std::vector<b_group>::const_iterator group_after(index x) const {
-    return std::partition_point(groups.begin(), groups.end(),
-                                [&](const b_group& g) { return g.x0 + g.rows * c1 <= x; });
+    return std::partition_point(groups.begin(), groups.end(), [&](const b_group& g) { return end(g) <= x; });
   }
 };
 
@@ -395,7 +395,7 @@ inline n_panels make_n_panels(const index* bn, index n, index nr, index lanes, i
   if (r.groups.empty()) return r;
   r.c1 = c1;
   std::vector<unsigned char> in(static_cast<std::size_t>(n));
-  for (const b_group& g : r.groups) std::fill_n(in.begin() + g.x0, g.rows * c1, 1);
+  for (const b_group& g : r.groups) std::fill(in.begin() + g.x0, in.begin() + r.end(g), 1);
   for (std::size_t q = 0; q < panels; ++q) {
     const auto first = in.begin() + static_cast<index>(q) * nr;
     r.covered[q] = std::all_of(first, first + r.valid[q], [](unsigned char x) { return x != 0; });
@@ -412,7 +412,7 @@ inline index chunk_end(const n_panels& np, index nr, index j0, index q, index hi
   if (end < hi && !np.groups.empty()) {
     const index x = j0 + end * nr;
     if (const auto g = np.group_after(x); g != np.groups.end() && g->x0 < x)
-      end = std::min(hi, (g->x0 + g->rows * np.c1 - j0) / nr);
+      end = std::min(hi, (np.end(*g) - j0) / nr);
   }
   return end;
 }
