@@ -319,3 +319,42 @@ TEST_CASE("gett in a batch loop: each call reads the next one's operands ahead, 
   check(tenet::exec::par(2), 0.0f);
   check(tenet::exec::par(2), 0.0);
 }
+
+TEST_CASE("gett orders B's n labels outside C's run so that its column groups fill the lanes") {
+  // abcde = sum_f A(e, f, b, a, d) B(c, f): GETT's B is A (C's fastest label e is A's), n =
+  // (a, b, d, e), C contiguous along (d, e). In C's order B's rows (moving it by one element)
+  // are d's 5, part of a vector on every target; as (b, a, d, e) they run over a and d, then
+  // b: 75 rows.
+  const idx E[6] = {5, 3, 7, 5, 6, 9};  // a b c d e f
+  auto check = [&](auto policy, auto zero) {
+    using T = decltype(zero);
+    tenet::dtensor<T> x(tenet::dyn_extents({E[4], E[5], E[1], E[0], E[3]})), y(E[2], E[5]);
+    x.fill_random(8);
+    y.fill_random(9);
+    const auto gett = policy.with(tenet::exec::engine::gett);
+    const auto r = tenet::explain(gett, "efbad,cf->abcde", x, y);
+    REQUIRE(r.steps.size() == 1);
+    CHECK(r.steps[0].n_labels == "bade");
+    const auto c = tenet::einsum(gett, "efbad,cf->abcde", x, y);
+    double err = 0;
+    for (idx a = 0; a < E[0]; ++a)
+      for (idx b = 0; b < E[1]; ++b)
+        for (idx cc = 0; cc < E[2]; ++cc)
+          for (idx d = 0; d < E[3]; ++d)
+            for (idx e = 0; e < E[4]; ++e) {
+              double ref = 0;
+              for (idx f = 0; f < E[5]; ++f)
+                ref += static_cast<double>(x(e, f, b, a, d)) * static_cast<double>(y(cc, f));
+              err = std::max(err, std::abs(ref - static_cast<double>(c(a, b, cc, d, e))));
+            }
+    CHECK(err <= (sizeof(T) == 4 ? 1e-5 : 1e-13));
+    // abcd = sum_e A(d, b, e, a) B(e, c): B's rows are a's 31 in either order (C's, the
+    // wider rows, is kept).
+    tenet::dtensor<T> u(tenet::dyn_extents({5, 3, 4, 31})), v(4, 6);
+    CHECK(tenet::explain(gett, "dbea,ec->abcd", u, v).steps[0].n_labels == "abd");
+  };
+  check(tenet::exec::seq, 0.0f);
+  check(tenet::exec::seq, 0.0);
+  check(tenet::exec::par(2), 0.0f);
+  check(tenet::exec::par(2), 0.0);
+}

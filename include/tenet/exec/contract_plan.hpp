@@ -63,6 +63,7 @@ struct cost_model {
   double direct_ns_per_fma = 1.0;     // direct loop nest, per multiply-add
   int gett_mr = 6, gett_nr = 16;      // GETT micro-tile
   int gett_kc = 256, gett_nc = 2048;  // GETT blocks
+  int gett_lanes = 16;                // GETT vector lanes (the element type's; orders n labels)
 };
 
 inline const label_dim& find_dim(const std::vector<label_dim>& d, int l) {
@@ -159,14 +160,51 @@ inline double gett_efficiency(double m, double n, double k, const cost_model& cm
   return (m / (std::ceil(m / mr) * mr)) * (n / (std::ceil(n / nr) * nr)) * (k / (k + 16));
 }
 
+// How well B's column groups (pack.hpp b_group) would fill the kernel's `lanes` with n in
+// order g (slowest first): a group's rows are the columns c1 apart (c1 > 1, the j-step of
+// B's unit-stride label r) that move B by one element, as long as the labels from r up stay
+// dense in B. 1 where B is contiguous along j itself (plain panels), 0 where no group forms.
+inline double gett_row_fill(const std::vector<int>& g, const std::vector<label_dim>& d, int ob, index lanes) {
+  std::size_t r = g.size();
+  for (std::size_t i = 0; i < g.size(); ++i)
+    if (std::abs(find_dim(d, g[i]).s[ob]) == 1) r = i;
+  if (r == g.size()) return 0;
+  if (r + 1 == g.size()) return 1;
+  index c1 = 1, rows = find_dim(d, g[r]).ext;
+  for (std::size_t i = r + 1; i < g.size(); ++i) c1 *= find_dim(d, g[i]).ext;
+  for (std::size_t i = r; i-- > 0 && std::abs(find_dim(d, g[i]).s[ob]) == rows;) rows *= find_dim(d, g[i]).ext;
+  if (c1 < 4 || rows < 4) return 0;
+  return static_cast<double>(rows) / static_cast<double>((rows + lanes - 1) / lanes * lanes);
+}
+
+// GETT's n labels, slowest first: C's memory order, unless B's column groups fill more of the
+// vector lanes with the labels outside C's contiguous run in B's order instead. C is stored by
+// runs of that run's labels (the fastest ones while each stride is the extent times the stride
+// after it) and walks the others by jumps whatever their order. `abcde=efbad*cf` (B efbad,
+// n = a b d e; C's run is d e): with b a d e, B's a and d are one contiguous run of 169, so
+// the groups' rows are 16 lanes wide, not d's 13.
+inline std::vector<int> gett_n_order(const std::vector<int>& n, const std::vector<label_dim>& d, int ob,
+                                     index lanes) {
+  std::vector<int> g = order_by(n, d, 2);
+  auto head = g.end();
+  for (index run = 1; head != g.begin() && find_dim(d, *(head - 1)).s[2] == run; --head)
+    run *= find_dim(d, *(head - 1)).ext;
+  std::vector<int> alt = g;
+  std::stable_sort(alt.begin(), alt.begin() + (head - g.begin()), [&](int a, int b) {
+    return std::abs(find_dim(d, a).s[ob]) > std::abs(find_dim(d, b).s[ob]);
+  });
+  return gett_row_fill(alt, d, ob, lanes) > gett_row_fill(g, d, ob, lanes) ? alt : g;
+}
+
 /// The GETT plan: orientation and label orders.
 /// C's fastest label goes to GETT's n side (the micro-tile writes rows of NR contiguous
-/// elements); m and n labels follow C's memory order; k labels follow the order in which
-/// GETT's B is read contiguously along k when B's fastest label is a k label (its packing
-/// then walks k), else A's order.
+/// elements); m labels follow C's memory order, n labels too where C is contiguous along
+/// them, else B's (gett_n_order); k labels follow the order in which GETT's B is read
+/// contiguously along k when B's fastest label is a k label (its packing then walks k),
+/// else A's order.
 inline contraction_plan plan_gett(const std::vector<label_dim>& d, const std::vector<int>& batch,
                                   const std::vector<int>& m_all, const std::vector<int>& n_all,
-                                  const std::vector<int>& k_all) {
+                                  const std::vector<int>& k_all, index lanes) {
   contraction_plan p;
   p.gett = true;
   std::vector<int> mn = m_all;
@@ -175,7 +213,7 @@ inline contraction_plan plan_gett(const std::vector<label_dim>& d, const std::ve
   p.swap = cf >= 0 && std::find(m_all.begin(), m_all.end(), cf) != m_all.end();
   const int oa = p.swap ? 1 : 0, ob = p.swap ? 0 : 1;
   p.m = order_by(p.swap ? n_all : m_all, d, 2);
-  p.n = order_by(p.swap ? m_all : n_all, d, 2);
+  p.n = gett_n_order(p.swap ? m_all : n_all, d, ob, lanes);
   std::vector<int> b_labels = p.n;
   b_labels.insert(b_labels.end(), k_all.begin(), k_all.end());
   const int bf = fastest(b_labels, d, ob);
@@ -224,7 +262,7 @@ inline contraction_plan plan_contraction(const std::vector<label_dim>& d, const 
                                       : std::numeric_limits<double>::infinity();
 
   if (native && !(m_all.empty() && n_all.empty()) && allowed(engine::gett)) {
-    contraction_plan p = plan_gett(d, batch, m_all, n_all, k_all);
+    contraction_plan p = plan_gett(d, batch, m_all, n_all, k_all, cm.gett_lanes);
     const double gm = static_cast<double>(group_extent(p.m, d));
     const double gn = static_cast<double>(group_extent(p.n, d));
     const double gk = static_cast<double>(group_extent(p.k, d));

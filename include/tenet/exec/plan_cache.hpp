@@ -70,7 +70,9 @@ std::shared_ptr<const prepared_contraction<T>> prepared_for(const std::vector<la
     }
   ++c.stats.misses;
   auto p = std::make_shared<prepared_contraction<T>>();
-  p->plan = plan_contraction(dims, {}, native, want, blas);
+  cost_model cm;
+  if constexpr (gett_supports<T>) cm.gett_lanes = kernel_shape<T>::lanes;
+  p->plan = plan_contraction(dims, cm, native, want, blas);
   if (p->plan.gett) p->gett = make_gett_tables<T>(dims, p->plan);
   if (!p->gett || p->gett->elements() <= plan_cache<T>::max_table_elements) {
     if (c.entries.size() == plan_cache<T>::capacity) c.entries.pop_back();
