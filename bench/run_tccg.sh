@@ -2,11 +2,13 @@
 # Runs bench_tccg with repetitions (interleaved, so a noisy neighbour hits every peer alike)
 # and prints two tables of medians: GFLOP/s, then the percentage of the sgemm peak measured
 # in the same run, each with tenet's ratio to every peer.
-#   bash bench/run_tccg.sh [repetitions=5] [build dir: built by bench/build.sh]
+#   bash bench/run_tccg.sh [repetitions=9] [build dir: built by bench/build.sh]
+# Nine by default: on a shared machine the noise comes in bursts of minutes, which took 3 of 5
+# repetitions of whole groups of cells (every library alike) in two runs out of four.
 # Extra arguments for the benchmark (e.g. --benchmark_filter=f32) go in TENET_BENCH_ARGS.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-reps="${1:-5}"; build="${2:-$(bash "$root/bench/build.sh" bench_tccg)}"
+reps="${1:-9}"; build="${2:-$(bash "$root/bench/build.sh" bench_tccg)}"
 out="$(mktemp "${TMPDIR:-/tmp}/bench_tccg.XXXXXX.json")"
 # shellcheck disable=SC2086  # TENET_BENCH_ARGS is a word list
 "$build/bench/bench_tccg" --benchmark_repetitions="$reps" --benchmark_enable_random_interleaving=true \
