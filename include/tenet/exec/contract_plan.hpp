@@ -163,7 +163,9 @@ inline double gett_efficiency(double m, double n, double k, const cost_model& cm
 // How well B's column groups (pack.hpp b_group) would fill the kernel's `lanes` with n in
 // order g (slowest first): a group's rows are the columns c1 apart (c1 > 1, the j-step of
 // B's unit-stride label r) that move B by one element, as long as the labels from r up stay
-// dense in B. 1 where B is contiguous along j itself (plain panels), 0 where no group forms.
+// dense in B. 1 where B is contiguous along j itself (plain panels), 0 where no group forms
+// (pack.hpp make_n_panels' rule, which this predicts from the labels: c1 and the rows at least
+// 4, or the lanes if fewer).
 inline double gett_row_fill(const std::vector<int>& g, const std::vector<label_dim>& d, int ob, index lanes) {
   std::size_t r = g.size();
   for (std::size_t i = 0; i < g.size(); ++i)
@@ -173,7 +175,7 @@ inline double gett_row_fill(const std::vector<int>& g, const std::vector<label_d
   index c1 = 1, rows = find_dim(d, g[r]).ext;
   for (std::size_t i = r + 1; i < g.size(); ++i) c1 *= find_dim(d, g[i]).ext;
   for (std::size_t i = r; i-- > 0 && std::abs(find_dim(d, g[i]).s[ob]) == rows;) rows *= find_dim(d, g[i]).ext;
-  if (c1 < 4 || rows < 4) return 0;
+  if (c1 < 4 || rows < std::min<index>(4, lanes)) return 0;
   return static_cast<double>(rows) / static_cast<double>((rows + lanes - 1) / lanes * lanes);
 }
 

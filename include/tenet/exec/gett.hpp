@@ -119,7 +119,7 @@ void gett(index m, index n, index k, const T* a, const index* am, const index* a
     std::vector<index> cut{0};
     for (index t = 1; t <= chunks; ++t) {
       index x = std::min(n, panels * t / chunks * NR);
-      if (const auto g = lay.b_n.group_after(x); t < chunks && g != lay.b_n.groups.end() && g->x0 < x) {
+      if (const auto g = lay.b_n.group_cut_at(x); t < chunks && g != lay.b_n.groups.end()) {
         const index end = lay.b_n.end(*g);
         x = x - g->x0 <= end - x ? g->x0 : end;
       }

@@ -360,12 +360,17 @@ struct n_panels {
   index end(const b_group& g) const { return g.x0 + g.rows * c1; }  // one past its last column
   index width() const {  // of the widest group, in columns
     index w = 0;
-    for (const b_group& g : groups) w = std::max(w, end(g) - g.x0);
+    for (const b_group& g : groups) w = std::max(w, g.rows * c1);
     return w;
   }
   // The first group that ends past column x.
   std::vector<b_group>::const_iterator group_after(index x) const {
     return std::partition_point(groups.begin(), groups.end(), [&](const b_group& g) { return end(g) <= x; });
+  }
+  // The group that an edge at column x would cut (columns on both sides of it), else end.
+  std::vector<b_group>::const_iterator group_cut_at(index x) const {
+    const auto g = group_after(x);
+    return g != groups.end() && g->x0 < x ? g : groups.end();
   }
 };
 
@@ -409,11 +414,9 @@ inline n_panels make_n_panels(const index* bn, index n, index nr, index lanes, i
 /// per chunk it meets. At most `hi`.
 inline index chunk_end(const n_panels& np, index nr, index j0, index q, index hi) {
   index end = std::min(hi, q + 4);
-  if (end < hi && !np.groups.empty()) {
-    const index x = j0 + end * nr;
-    if (const auto g = np.group_after(x); g != np.groups.end() && g->x0 < x)
+  if (end < hi)
+    if (const auto g = np.group_cut_at(j0 + end * nr); g != np.groups.end())
       end = std::min(hi, (np.end(*g) - j0) / nr);
-  }
   return end;
 }
 
